@@ -1,0 +1,59 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server as IOServer } from 'socket.io';
+import type { AppContext } from '../../src/lib/server/context';
+import { readCookie, sessionCookieName } from '../../src/lib/server/auth/cookies';
+import * as sessions from '../../src/lib/server/auth/sessions';
+import type { SessionUser } from '../../src/lib/server/auth/sessions';
+import { isAllowedOrigin } from '../origin';
+
+export type SocketData = { user: SessionUser; sessionId: string };
+
+/**
+ * Socket.IO on the shared HTTP server, with authentication at the door: the handshake must carry
+ * a live session cookie and come from our own origin, else `connect_error` with a code.
+ * Sockets are closed when their session is revoked (logout), since middleware runs only at connect.
+ */
+export function attachSocketIo(server: HttpServer, context: AppContext): IOServer {
+	const { db, log, config, signals } = context;
+	const io = new IOServer<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>(server, {
+		path: '/socket.io',
+		// Leave other upgrades (/collab, Vite HMR) alone instead of destroying them after 1 s.
+		destroyUpgrade: false,
+		maxHttpBufferSize: 64 * 1024,
+		pingInterval: 10_000,
+		pingTimeout: 10_000,
+		cors: { origin: false },
+		allowRequest: (req, callback) => callback(null, isAllowedOrigin(req, config.origin))
+	});
+
+	io.use(async (socket, next) => {
+		try {
+			const token = readCookie(socket.handshake.headers.cookie, sessionCookieName);
+			const found = token ? await sessions.validate(db, token) : null;
+			if (!found) return next(connectError('UNAUTHENTICATED', 'Log in first'));
+			socket.data = { user: found.user, sessionId: found.session.id };
+			next();
+		} catch (error) {
+			log.error({ err: error }, 'socket.io handshake failed');
+			next(connectError('INTERNAL', 'Something went wrong on the server'));
+		}
+	});
+
+	io.on('connection', (socket) => {
+		socket.on('error', (error) => log.warn({ err: error }, 'socket error'));
+	});
+
+	signals.on('sessionsRevoked', ({ userId, sessionIds }) => {
+		for (const socket of io.sockets.sockets.values()) {
+			const data = socket.data as SocketData | undefined;
+			if (data?.user.id !== userId) continue;
+			if (sessionIds === 'all' || sessionIds.includes(data.sessionId)) socket.disconnect(true);
+		}
+	});
+
+	return io as unknown as IOServer;
+}
+
+function connectError(code: string, message: string): Error {
+	return Object.assign(new Error(message), { data: { code, message } });
+}

@@ -1,0 +1,25 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Server as IOServer } from 'socket.io';
+import type { AppContext } from '../src/lib/server/context';
+import { attachSocketIo } from './live/io';
+
+export type Realtime = { io: IOServer; close(): Promise<void> };
+
+const attached = new WeakMap<HttpServer, Realtime>();
+
+/**
+ * Attaches Plenary's realtime servers to an HTTP server: Socket.IO now, the /collab Yjs endpoint
+ * next to it. Called by server/index.ts in production and by the Vite plugin in development;
+ * attaching twice to one server returns the first attachment.
+ */
+export function attachRealtime(server: HttpServer, context: AppContext): Realtime {
+	const existing = attached.get(server);
+	if (existing) return existing;
+	const io = attachSocketIo(server, context);
+	const realtime: Realtime = {
+		io,
+		close: () => new Promise<void>((resolve) => io.close(() => resolve()))
+	};
+	attached.set(server, realtime);
+	return realtime;
+}

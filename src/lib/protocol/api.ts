@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { groupRoles, locales } from './roles';
+
+/**
+ * Schemas of the JSON API bodies (DESIGN.md "Automation API"). The same schemas validate the form
+ * actions, so a page and a script get the same rules. Unknown fields are refused (`strict`).
+ */
+
+// C0/C1 control characters (tab and newline included) have no place in a one-line name.
+const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
+
+export const limits = {
+	title: 200,
+	name: 80,
+	passwordMin: 10,
+	passwordMax: 256,
+	email: 254,
+	jsonBodyBytes: 1024 * 1024
+} as const;
+
+export const oneLine = (max: number) =>
+	z
+		.string()
+		.transform((value) => value.normalize('NFC').trim())
+		.pipe(
+			z
+				.string()
+				.min(1, 'required')
+				.max(max, `at most ${max} characters`)
+				.refine((value) => !controlCharacters.test(value), 'must not contain control characters')
+		);
+
+export const email = z
+	.string()
+	.max(limits.email, `at most ${limits.email} characters`)
+	.transform((value) => value.trim().toLowerCase())
+	.pipe(z.email('not an e-mail address'));
+
+export const password = z
+	.string()
+	.min(limits.passwordMin, `at least ${limits.passwordMin} characters`)
+	.max(limits.passwordMax, `at most ${limits.passwordMax} characters`);
+
+const isoDate = z
+	.string()
+	.regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+	.refine((value) => !Number.isNaN(Date.parse(value + 'T00:00:00Z')) && new Date(value + 'T00:00:00Z').toISOString().startsWith(value), 'not a real date');
+
+export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'not an id');
+
+export const registerBody = z.strictObject({ email, password, name: oneLine(limits.name) });
+export const loginBody = z.strictObject({ email, password: z.string().min(1, 'required').max(limits.passwordMax, `at most ${limits.passwordMax} characters`) });
+
+export const eventBody = z
+	.strictObject({
+		title: oneLine(limits.title),
+		startsOn: isoDate.nullish(),
+		endsOn: isoDate.nullish(),
+		venue: oneLine(limits.title).nullish(),
+		languages: z
+			.array(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language code such as "kk"'))
+			.max(20)
+			.nullish()
+	})
+	.refine((e) => !e.startsOn || !e.endsOn || e.endsOn >= e.startsOn, {
+		message: 'must not be before the start date',
+		path: ['endsOn']
+	});
+
+export const groupBody = z.strictObject({ name: oneLine(limits.title) });
+
+export const role = z.enum(groupRoles, 'one of observer, participant, member, moderator');
+
+export const memberBody = z.strictObject({
+	email,
+	role,
+	delegation: oneLine(limits.title).nullish()
+});
+
+export const memberUpdateBody = z
+	.strictObject({ role: role.optional(), delegation: oneLine(limits.title).nullish() })
+	.refine((b) => b.role !== undefined || b.delegation !== undefined, { message: 'nothing to change' });
+
+export const localeBody = z.strictObject({ locale: z.enum(locales) });
+
+export type EventInput = z.infer<typeof eventBody>;
+export type MemberInput = z.infer<typeof memberBody>;
+
+/** Flattens a zod error into `{ field: message }` for forms and the API. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+	const fields: Record<string, string> = {};
+	for (const issue of error.issues) {
+		const key = issue.path.length ? issue.path.join('.') : '_';
+		if (issue.code === 'unrecognized_keys') {
+			for (const k of issue.keys) fields[k] ??= 'unknown field';
+			continue;
+		}
+		fields[key] ??= issue.message;
+	}
+	return fields;
+}
+
+/** True when a field failed only because it was too long (BI-33: answered TOO_LONG). */
+export function onlyTooLong(error: z.ZodError): boolean {
+	return error.issues.every((issue) => issue.code === 'too_big');
+}

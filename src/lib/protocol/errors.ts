@@ -1,0 +1,24 @@
+/**
+ * The closed set of error codes that cross the wire (HTTP `{ error: { code, message } }`,
+ * Socket.IO acks, connect errors). The client maps each code to text in one place.
+ */
+export const ErrorCode = {
+	VALIDATION: 'VALIDATION',
+	TOO_LONG: 'TOO_LONG',
+	INVALID_JSON: 'INVALID_JSON',
+	PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+	UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+	UNAUTHENTICATED: 'UNAUTHENTICATED',
+	INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+	EMAIL_TAKEN: 'EMAIL_TAKEN',
+	FORBIDDEN: 'FORBIDDEN',
+	CROSS_ORIGIN: 'CROSS_ORIGIN',
+	NOT_FOUND: 'NOT_FOUND',
+	CONFLICT: 'CONFLICT',
+	INVITATION_USED: 'INVITATION_USED',
+	RATE_LIMITED: 'RATE_LIMITED',
+	INTERNAL: 'INTERNAL'
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export type ErrorBody = { error: { code: ErrorCode; message: string; fields?: Record<string, string> } };

@@ -1,0 +1,94 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The environment, parsed and validated once at start-up. Nothing else in Plenary reads
+ * `process.env`: every part receives the `Config` (or the piece it needs) as an argument.
+ */
+export type Config = {
+	port: number;
+	host: string;
+	/** Public origin (scheme://host[:port]) when Plenary runs behind a proxy; null = the request's own. */
+	origin: string | null;
+	databaseUrl: string | null;
+	dataDir: string;
+	redisUrl: string | null;
+	logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+	production: boolean;
+	/** Argon2 cost; lowered only by the test suite, never below OWASP's floor in production. */
+	argon2MemoryKiB: number;
+};
+
+const optionalUrl = (protocols: string[]) =>
+	z
+		.string()
+		.trim()
+		.optional()
+		.transform((value) => (value === '' || value === undefined ? null : value))
+		.refine((value) => value === null || isUrlWithProtocol(value, protocols), {
+			message: `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`
+		});
+
+function isUrlWithProtocol(value: string, protocols: string[]): boolean {
+	try {
+		return protocols.includes(new URL(value).protocol);
+	} catch {
+		return false;
+	}
+}
+
+const schema = z.object({
+	PORT: z
+		.string()
+		.optional()
+		.transform((v) => (v === undefined || v === '' ? 3000 : Number(v)))
+		.refine((v) => Number.isInteger(v) && v >= 0 && v <= 65535, { message: 'must be a port number 0–65535' }),
+	HOST: z.string().trim().min(1).default('0.0.0.0'),
+	ORIGIN: optionalUrl(['http:', 'https:']).refine(
+		(value) => value === null || new URL(value).origin === value.replace(/\/$/, ''),
+		{ message: 'must be an origin only (scheme://host[:port]), without a path' }
+	),
+	DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+	DATA_DIR: z.string().trim().min(1).default('./data'),
+	REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+	NODE_ENV: z.enum(['production', 'development', 'test']).optional(),
+	PLENARY_ARGON2_MEMORY_KIB: z
+		.string()
+		.optional()
+		.transform((v) => (v === undefined || v === '' ? 19456 : Number(v)))
+		.refine((v) => Number.isInteger(v) && v >= 1024, { message: 'must be an integer ≥ 1024' })
+});
+
+export class ConfigError extends Error {
+	constructor(readonly variable: string, detail: string) {
+		super(`Invalid configuration: ${variable} ${detail}`);
+	}
+}
+
+/** Parses the environment; throws a `ConfigError` naming the first wrong variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+	const parsed = schema.safeParse(env);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0]!;
+		const variable = String(issue.path[0] ?? 'environment');
+		const got = env[variable];
+		throw new ConfigError(variable, `${issue.message}${got === undefined ? '' : ` (got "${got}")`}`);
+	}
+	const v = parsed.data;
+	const production = v.NODE_ENV !== 'development' && v.NODE_ENV !== 'test';
+	if (production && v.PLENARY_ARGON2_MEMORY_KIB < 19456) {
+		throw new ConfigError('PLENARY_ARGON2_MEMORY_KIB', 'may be lowered only with NODE_ENV=test');
+	}
+	return {
+		port: v.PORT,
+		host: v.HOST,
+		origin: v.ORIGIN === null ? null : new URL(v.ORIGIN).origin,
+		databaseUrl: v.DATABASE_URL,
+		dataDir: resolve(v.DATA_DIR),
+		redisUrl: v.REDIS_URL,
+		logLevel: v.LOG_LEVEL,
+		production,
+		argon2MemoryKiB: v.PLENARY_ARGON2_MEMORY_KIB
+	};
+}

@@ -1,0 +1,67 @@
+import { EventEmitter } from 'node:events';
+import type { Config } from './config';
+import type { Db } from './db/db';
+import { migrate } from './db/migrate';
+import { openPglite } from './db/pglite';
+import { openPostgres } from './db/postgres';
+import { createLogger, type Logger } from './log';
+import { createPasswords, type Passwords } from './auth/passwords';
+import { createLoginLimiter, type LoginLimiter } from './auth/rate-limit';
+
+/** Things that happened in the app that open connections must react to (realtime subscribes). */
+export type AppSignals = {
+	/** Sessions were deleted (logout): sockets authenticated by them must close. */
+	sessionsRevoked: [{ userId: string; sessionIds: string[] | 'all' }];
+	/** A membership changed or ended: connections of that user in that group re-check their role. */
+	membershipChanged: [{ groupId: string; userId: string }];
+};
+
+/** Everything a request, a socket or a collab connection needs, built once per process. */
+export type AppContext = {
+	config: Config;
+	db: Db;
+	log: Logger;
+	passwords: Passwords;
+	loginLimiter: LoginLimiter;
+	signals: EventEmitter<AppSignals>;
+};
+
+/**
+ * Opens the database (PostgreSQL when DATABASE_URL is set, else PGlite under DATA_DIR), applies
+ * migrations and builds the services. Throws when the database cannot be opened or migrated.
+ */
+export async function createContext(config: Config, migrationsDir: string): Promise<AppContext> {
+	const log = createLogger(config);
+	const db = config.databaseUrl ? await openPostgres(config.databaseUrl) : await openPglite(config.dataDir);
+	try {
+		const applied = await migrate(db, migrationsDir);
+		log.info({ database: db.kind, applied }, 'database ready');
+	} catch (error) {
+		await db.close();
+		throw error;
+	}
+	return {
+		config,
+		db,
+		log,
+		passwords: await createPasswords(config.argon2MemoryKiB),
+		loginLimiter: createLoginLimiter(),
+		signals: new EventEmitter<AppSignals>()
+	};
+}
+
+// The SvelteKit bundle and server/ each hold their own copy of this module (STACK.md pitfall 6);
+// the context lives on globalThis so that both use the one database handle.
+const key = Symbol.for('plenary.context');
+type WithContext = typeof globalThis & { [key]?: AppContext };
+
+export function installContext(context: AppContext): void {
+	(globalThis as WithContext)[key] = context;
+}
+
+/** The process's context; throws when called before the entry point installed it. */
+export function appContext(): AppContext {
+	const context = (globalThis as WithContext)[key];
+	if (!context) throw new Error('Plenary context not installed: start through server/index.ts or vite dev');
+	return context;
+}

@@ -1,0 +1,204 @@
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import type { Principal } from './auth/authorize';
+import { fragment, type Db, type Sql } from './db/db';
+import { AppError, notFound } from './errors';
+import type { MemberInput } from '../protocol/api';
+import type { GroupRole } from '../protocol/roles';
+
+export type Group = { id: string; eventId: string; eventTitle: string; name: string; createdAt: Date };
+export type Membership = {
+	groupId: string;
+	userId: string;
+	name: string;
+	email: string;
+	role: GroupRole;
+	delegation: string | null;
+	createdAt: Date;
+};
+export type Invitation = {
+	id: string;
+	groupId: string;
+	email: string;
+	role: GroupRole;
+	delegation: string | null;
+	token: string;
+	createdAt: Date;
+	expiresAt: Date;
+};
+
+const invitationLifetimeMs = 30 * 24 * 60 * 60 * 1000;
+
+const membershipFields = fragment`m.group_id as "groupId", m.user_id as "userId", u.name, u.email, m.role,
+	m.delegation, m.created_at as "createdAt"`;
+const invitationFields = fragment`i.id, i.group_id as "groupId", i.email, i.role, i.delegation, i.token,
+	i.created_at as "createdAt", i.expires_at as "expiresAt"`;
+const pending = fragment`i.accepted_at is null and i.revoked_at is null and i.expires_at > now()`;
+
+/** Creates a working group in an event; the caller has checked they organize it. */
+export async function create(db: Db, eventId: string, name: string): Promise<Omit<Group, 'eventTitle'>> {
+	const [group] = await db.sql<Omit<Group, 'eventTitle'>>`
+		insert into groups (event_id, name)
+		values (${eventId}, ${name})
+		returning id, event_id as "eventId", name, created_at as "createdAt"`;
+	return group!;
+}
+
+export async function get(db: Db, groupId: string): Promise<Group> {
+	const [group]: [Group?] = (await db.sql<Group>`
+		select g.id, g.event_id as "eventId", e.title as "eventTitle", g.name, g.created_at as "createdAt"
+		from groups g join events e on e.id = g.event_id
+		where g.id = ${groupId}`) as [Group?];
+	if (!group) throw notFound('Group not found');
+	return group;
+}
+
+export async function listOfEvent(db: Db, eventId: string): Promise<(Omit<Group, 'eventTitle'> & { memberCount: number })[]> {
+	return db.sql`
+		select g.id, g.event_id as "eventId", g.name, g.created_at as "createdAt",
+			(select count(*)::int from memberships m where m.group_id = g.id) as "memberCount"
+		from groups g
+		where g.event_id = ${eventId}
+		order by g.created_at`;
+}
+
+export async function members(db: Db, groupId: string): Promise<Membership[]> {
+	return db.sql<Membership>`
+		select ${membershipFields}
+		from memberships m join users u on u.id = m.user_id
+		where m.group_id = ${groupId}
+		order by case m.role when 'moderator' then 0 when 'member' then 1 when 'participant' then 2 else 3 end, u.name`;
+}
+
+async function membership(sql: Sql, groupId: string, userId: string): Promise<Membership | null> {
+	const [row] = await sql<Membership>`
+		select ${membershipFields}
+		from memberships m join users u on u.id = m.user_id
+		where m.group_id = ${groupId} and m.user_id = ${userId}`;
+	return row ?? null;
+}
+
+export type AddResult =
+	| { kind: 'added' | 'updated'; membership: Membership }
+	| { kind: 'invited'; invitation: Invitation };
+
+/**
+ * Adds a person to a group by e-mail. A known account becomes a member at once (an existing
+ * membership gets the new role and delegation); an unknown e-mail gets a pending invitation (an
+ * earlier pending one for the same e-mail is updated, so its link stays valid).
+ */
+export async function addMember(db: Db, actor: Principal, input: MemberInput): Promise<AddResult> {
+	return db.begin(async (sql) => {
+		const [user] = await sql<{ id: string }>`select id from users where email = ${input.email}`;
+		const delegation = input.delegation ?? null;
+		if (user) {
+			const [row] = await sql<{ inserted: boolean }>`
+				insert into memberships (group_id, user_id, role, delegation)
+				values (${actor.groupId}, ${user.id}, ${input.role}, ${delegation})
+				on conflict (group_id, user_id) do update
+					set role = excluded.role, delegation = excluded.delegation, updated_at = now()
+				returning (xmax = 0) as inserted`;
+			const added = (await membership(sql, actor.groupId, user.id))!;
+			return { kind: row!.inserted ? 'added' : 'updated', membership: added };
+		}
+		const [existing] = await sql<Invitation>`
+			update invitations i set role = ${input.role}, delegation = ${delegation}
+			where i.group_id = ${actor.groupId} and i.email = ${input.email} and ${pending}
+			returning ${invitationFields}`;
+		if (existing) return { kind: 'invited', invitation: existing };
+		const [invitation] = await sql<Invitation>`
+			insert into invitations as i (group_id, email, role, delegation, token, created_by, expires_at)
+			values (${actor.groupId}, ${input.email}, ${input.role}, ${delegation}, ${newToken()}, ${actor.userId},
+				${new Date(Date.now() + invitationLifetimeMs)})
+			returning ${invitationFields}`;
+		return { kind: 'invited', invitation: invitation! };
+	});
+}
+
+/** Changes a member's role and/or delegation; NOT_FOUND when they are not in the group. */
+export async function updateMember(
+	db: Db,
+	groupId: string,
+	userId: string,
+	change: { role?: GroupRole; delegation?: string | null }
+): Promise<Membership> {
+	return db.begin(async (sql) => {
+		const current = await membership(sql, groupId, userId);
+		if (!current) throw notFound('Member not found');
+		const role = change.role ?? current.role;
+		const delegation = change.delegation === undefined ? current.delegation : change.delegation;
+		await sql`
+			update memberships set role = ${role}, delegation = ${delegation}, updated_at = now()
+			where group_id = ${groupId} and user_id = ${userId}`;
+		return { ...current, role, delegation };
+	});
+}
+
+export async function removeMember(db: Db, groupId: string, userId: string): Promise<void> {
+	const removed = await db.sql`
+		delete from memberships where group_id = ${groupId} and user_id = ${userId} returning user_id`;
+	if (removed.length === 0) throw notFound('Member not found');
+}
+
+export async function pendingInvitations(db: Db, groupId: string): Promise<Invitation[]> {
+	return db.sql<Invitation>`
+		select ${invitationFields} from invitations i
+		where i.group_id = ${groupId} and ${pending}
+		order by i.created_at`;
+}
+
+export async function pendingInvitationsOfEvent(db: Db, eventId: string): Promise<(Invitation & { groupName: string })[]> {
+	return db.sql`
+		select ${invitationFields}, g.name as "groupName"
+		from invitations i join groups g on g.id = i.group_id
+		where g.event_id = ${eventId} and ${pending}
+		order by i.created_at`;
+}
+
+export async function revokeInvitation(db: Db, groupId: string, invitationId: string): Promise<void> {
+	const revoked = await db.sql`
+		update invitations i set revoked_at = now()
+		where i.id = ${invitationId} and i.group_id = ${groupId} and ${pending}
+		returning i.id`;
+	if (revoked.length === 0) throw notFound('Invitation not found');
+}
+
+export type InvitationView = { groupId: string; groupName: string; eventTitle: string; role: GroupRole; email: string };
+
+/** What an invitation link offers, for the page that asks to accept it; NOT_FOUND unless pending. */
+export async function invitationByToken(db: Db, token: string): Promise<InvitationView> {
+	const [row]: [InvitationView?] = (await db.sql<InvitationView>`
+		select i.group_id as "groupId", g.name as "groupName", e.title as "eventTitle", i.role, i.email
+		from invitations i join groups g on g.id = i.group_id join events e on e.id = g.event_id
+		where i.token = ${token} and ${pending}`) as [InvitationView?];
+	if (!row) throw notFound('This invitation link is not valid any more');
+	return row;
+}
+
+/**
+ * Accepts an invitation for the logged-in user: grants its role (an existing membership stays as it is)
+ * and uses the link up. Returns the group id. INVITATION_USED when it was already accepted or revoked.
+ */
+export async function acceptInvitation(db: Db, token: string, userId: string): Promise<string> {
+	return db.begin(async (sql) => {
+		const [invitation] = await sql<{ id: string; groupId: string; role: GroupRole; delegation: string | null; usable: boolean }>`
+			select i.id, i.group_id as "groupId", i.role, i.delegation, (${pending}) as usable
+			from invitations i where i.token = ${token}
+			for update`;
+		if (!invitation) throw notFound('This invitation link is not valid');
+		if (!invitation.usable) throw new AppError('INVITATION_USED', 'This invitation was already used, revoked or has expired');
+		const current = await membership(sql, invitation.groupId, userId);
+		if (!current) {
+			await sql`
+				insert into memberships (group_id, user_id, role, delegation)
+				values (${invitation.groupId}, ${userId}, ${invitation.role}, ${invitation.delegation})`;
+		}
+		await sql`update invitations set accepted_at = now(), accepted_by = ${userId} where id = ${invitation.id}`;
+		return invitation.groupId;
+	});
+}
+
+function newToken(): string {
+	const bytes = new Uint8Array(20);
+	crypto.getRandomValues(bytes);
+	return encodeBase32LowerCaseNoPadding(bytes);
+}

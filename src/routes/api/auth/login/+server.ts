@@ -1,0 +1,12 @@
+import { json } from '@sveltejs/kit';
+import * as accounts from '$lib/server/auth/accounts';
+import { appContext } from '$lib/server/context';
+import { api, clientAddress, readBody, startSession } from '$lib/server/http';
+import { loginBody } from '$lib/protocol/api';
+
+export const POST = api(async (event) => {
+	const input = await readBody(event.request, loginBody);
+	const { user, token, expiresAt } = await accounts.login(appContext(), input, clientAddress(event));
+	startSession(event, token, expiresAt);
+	return json({ user });
+});

@@ -1,0 +1,72 @@
+/**
+ * A scripted browser-less user of the JSON API: keeps the session cookie like a browser would, and
+ * sends our own Origin on writes (as a browser does) unless told otherwise.
+ */
+export class ApiClient {
+	cookies = new Map<string, string>();
+
+	constructor(readonly baseUrl: string) {}
+
+	get sessionCookie(): string | undefined {
+		return this.cookies.get('plenary_session');
+	}
+
+	cookieHeader(): string {
+		return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+	}
+
+	async request(
+		method: string,
+		path: string,
+		options: { json?: unknown; body?: string; headers?: Record<string, string> } = {}
+	): Promise<{ status: number; body: any; headers: Headers }> {
+		const headers: Record<string, string> = { origin: this.baseUrl, ...options.headers };
+		if (this.cookies.size) headers.cookie = this.cookieHeader();
+		let body = options.body;
+		if (options.json !== undefined) {
+			body = JSON.stringify(options.json);
+			headers['content-type'] ??= 'application/json';
+		}
+		const response = await fetch(this.baseUrl + path, { method, headers, body, redirect: 'manual' });
+		for (const line of response.headers.getSetCookie()) {
+			const [pair = '', ...attributes] = line.split(';');
+			const eq = pair.indexOf('=');
+			const name = pair.slice(0, eq).trim();
+			const value = pair.slice(eq + 1).trim();
+			const expired = attributes.some((a) => /max-age=0\b/i.test(a.trim())) || value === '';
+			if (expired) this.cookies.delete(name);
+			else this.cookies.set(name, value);
+		}
+		const text = await response.text();
+		let parsed: unknown = text;
+		if (response.headers.get('content-type')?.includes('application/json') && text) parsed = JSON.parse(text);
+		return { status: response.status, body: parsed, headers: response.headers };
+	}
+
+	get(path: string, headers?: Record<string, string>) {
+		return this.request('GET', path, { headers });
+	}
+	post(path: string, json?: unknown, headers?: Record<string, string>) {
+		return this.request('POST', path, { json, headers });
+	}
+	patch(path: string, json?: unknown) {
+		return this.request('PATCH', path, { json });
+	}
+	put(path: string, json?: unknown) {
+		return this.request('PUT', path, { json });
+	}
+	delete(path: string) {
+		return this.request('DELETE', path);
+	}
+}
+
+let counter = 0;
+
+/** Registers a new account with a unique e-mail and returns a logged-in client for it. */
+export async function newUser(baseUrl: string, name = 'Test user'): Promise<ApiClient & { user: { id: string; email: string; name: string } }> {
+	const client = new ApiClient(baseUrl);
+	const email = `user${Date.now()}-${process.pid}-${++counter}@example.org`;
+	const response = await client.post('/api/auth/register', { email, password: 'correct horse battery', name });
+	if (response.status !== 201) throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`);
+	return Object.assign(client, { user: response.body.user });
+}

@@ -1,0 +1,12 @@
+/** Retries an assertion until it passes or the deadline passes (no fixed sleeps in tests). */
+export async function eventually<T>(assertion: () => T | Promise<T>, { timeoutMs = 5000, intervalMs = 50 } = {}): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		try {
+			return await assertion();
+		} catch (error) {
+			if (Date.now() > deadline) throw error;
+			await new Promise((resolve) => setTimeout(resolve, intervalMs));
+		}
+	}
+}

@@ -1,0 +1,94 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends } from '../helpers/services';
+import { startServer, type RunningServer } from '../helpers/server';
+
+const root = join(import.meta.dirname, '..', '..');
+
+describe.each(backends())('start-up on %s', (backend) => {
+	let server: RunningServer;
+	beforeAll(async () => {
+		server = await startServer(backend);
+	});
+	afterAll(async () => {
+		await server.stop();
+		await server.dispose();
+	});
+
+	it('answers /healthz with 200 while the database is reachable', async () => {
+		const response = await fetch(server.url + '/healthz');
+		expect(response.status).toBe(200);
+		expect(await response.json()).toEqual({ status: 'ok' });
+	});
+
+	it('logs as JSON lines with pino and names the database', () => {
+		const line = server.output().split('\n').find((l) => l.includes('"database ready"'));
+		expect(line).toBeDefined();
+		expect(JSON.parse(line!)).toMatchObject({ level: 30, database: backend, applied: ['0001_init.sql'] });
+	});
+
+	it('stops gracefully on SIGTERM with exit code 0', async () => {
+		const other = await startServer(backend);
+		expect(await other.stop()).toBe(0);
+		expect(other.output()).toContain('"msg":"stopped"');
+		await other.dispose();
+	});
+});
+
+describe('configuration', () => {
+	it.each([
+		['PORT', 'eighty', 'PORT'],
+		['DATABASE_URL', 'mysql://x', 'DATABASE_URL'],
+		['ORIGIN', 'https://example.org/path', 'ORIGIN'],
+		['LOG_LEVEL', 'loud', 'LOG_LEVEL']
+	])('a wrong %s stops start-up with one line naming it', (variable, value, named) => {
+		const result = spawnSync(process.execPath, ['build-server/index.js'], {
+			cwd: root,
+			env: { PATH: process.env.PATH, [variable]: value, DATA_DIR: '/nonexistent-never-created' },
+			encoding: 'utf8',
+			timeout: 20_000
+		});
+		expect(result.status).toBe(1);
+		const lines = result.stderr.trim().split('\n');
+		expect(lines).toHaveLength(1);
+		expect(lines[0]).toMatch(new RegExp(`^Invalid configuration: ${named} `));
+	});
+});
+
+describe('the PGlite data folder lock', () => {
+	it('refuses a second process on the same folder with one clear line, and the first keeps working', async () => {
+		const first = await startServer('pglite');
+		const second = spawnSync(process.execPath, ['build-server/index.js'], {
+			cwd: root,
+			env: { ...first.env, PORT: '0' },
+			encoding: 'utf8',
+			timeout: 30_000
+		});
+		expect(second.status).toBe(1);
+		expect(second.stderr.trim()).toMatch(/^Data folder .* is in use by another Plenary process \(pid \d+\)/);
+		expect((await fetch(first.url + '/healthz')).status).toBe(200);
+		await first.stop();
+		await first.dispose();
+	});
+
+	it('takes over a lock left by a process that died (SIGKILL) and keeps the data', async () => {
+		const first = await startServer('pglite');
+		const register = await fetch(first.url + '/api/auth/register', {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ email: 'survivor@example.org', password: 'correct horse battery', name: 'Survivor' })
+		});
+		expect(register.status).toBe(201);
+		await first.kill('SIGKILL');
+		const again = await startServer('pglite', { database: { env: { DATA_DIR: first.env.DATA_DIR! }, dispose: first.dispose } });
+		const login = await fetch(again.url + '/api/auth/login', {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ email: 'survivor@example.org', password: 'correct horse battery' })
+		});
+		expect(login.status).toBe(200);
+		await again.stop();
+		await again.dispose();
+	});
+});
