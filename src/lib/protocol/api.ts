@@ -81,6 +81,11 @@ export const memberUpdateBody = z
 	.strictObject({ role: role.optional(), delegation: oneLine(limits.title).nullish() })
 	.refine((b) => b.role !== undefined || b.delegation !== undefined, { message: 'nothing to change' });
 
+/** Form posts that name things by id (the page's forms; the API has them in the path). */
+export const invitationRef = z.strictObject({ groupId: uuid, invitationId: uuid });
+export const memberRef = z.strictObject({ userId: uuid });
+export const memberChangeForm = z.strictObject({ userId: uuid, role, delegation: oneLine(limits.title).nullable() });
+
 export const localeBody = z.strictObject({ locale: z.enum(locales) });
 
 export type EventInput = z.infer<typeof eventBody>;
@@ -103,4 +108,41 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
 /** True when a field failed only because it was too long (BI-33: answered TOO_LONG). */
 export function onlyTooLong(error: z.ZodError): boolean {
 	return error.issues.every((issue) => issue.code === 'too_big');
+}
+
+/** A field problem as a code the UI translates (forms); the API sends the English message instead. */
+export type FieldIssue = { code: FieldIssueCode; limit?: number };
+export type FieldIssueCode =
+	| 'required'
+	| 'too_short'
+	| 'too_long'
+	| 'invalid_email'
+	| 'invalid'
+	| 'control_characters'
+	| 'invalid_date'
+	| 'date_order'
+	| 'taken'
+	| 'wrong_credentials';
+
+const customCodes: Record<string, FieldIssueCode> = {
+	'must not contain control characters': 'control_characters',
+	'not a real date': 'invalid_date',
+	'must not be before the start date': 'date_order'
+};
+
+export function fieldIssues(error: z.ZodError): Record<string, FieldIssue> {
+	const issues: Record<string, FieldIssue> = {};
+	for (const issue of error.issues) {
+		const key = issue.path.length ? issue.path.join('.') : '_';
+		if (issues[key]) continue;
+		if (issue.code === 'too_small') {
+			const limit = Number(issue.minimum);
+			issues[key] = limit <= 1 ? { code: 'required' } : { code: 'too_short', limit };
+		} else if (issue.code === 'too_big') issues[key] = { code: 'too_long', limit: Number(issue.maximum) };
+		else if (issue.code === 'invalid_format' && issue.format === 'email') issues[key] = { code: 'invalid_email' };
+		else if (issue.code === 'invalid_format' && key.endsWith('On')) issues[key] = { code: 'invalid_date' };
+		else if (issue.code === 'custom') issues[key] = { code: customCodes[issue.message] ?? 'invalid' };
+		else issues[key] = { code: 'invalid' };
+	}
+	return issues;
 }

@@ -16,16 +16,19 @@ export interface Db {
 	close(): Promise<void>;
 }
 
+// The Db object is built by server/ while queries are written in the SvelteKit bundle too: two copies
+// of this module, so fragments are recognised by a global symbol, not by `instanceof`.
+const fragmentBrand = Symbol.for('plenary.sql.fragment');
+
 /** A reusable piece of SQL (a column list, a condition) to interpolate into a query; may hold values. */
-export class Fragment {
-	constructor(
-		readonly strings: readonly string[],
-		readonly values: unknown[]
-	) {}
-}
+export type Fragment = { readonly [fragmentBrand]: true; readonly strings: readonly string[]; readonly values: unknown[] };
 
 export function fragment(strings: TemplateStringsArray, ...values: unknown[]): Fragment {
-	return new Fragment([...strings], values);
+	return { [fragmentBrand]: true, strings: [...strings], values };
+}
+
+function isFragment(value: unknown): value is Fragment {
+	return typeof value === 'object' && value !== null && fragmentBrand in value;
 }
 
 /** Turns a template into `$1 … $n` text and a parameter list; `undefined` is a bug, as in postgres.js. */
@@ -33,7 +36,7 @@ export function toQuery(strings: readonly string[], values: unknown[], params: u
 	let text = strings[0]!;
 	values.forEach((value, index) => {
 		if (value === undefined) throw new TypeError(`undefined passed as SQL parameter ${index + 1}; use null`);
-		if (value instanceof Fragment) {
+		if (isFragment(value)) {
 			text += toQuery(value.strings, value.values, params).text;
 		} else {
 			params.push(value);

@@ -1,0 +1,75 @@
+import { authorizeGroup } from '$lib/server/auth/authorize';
+import { appContext } from '$lib/server/context';
+import { blankToNull, formAction, formValues } from '$lib/server/forms';
+import * as groups from '$lib/server/groups';
+import { invitationUrl } from '$lib/server/invitations';
+import { orErrorPage, userOrLogin, uuidParam } from '$lib/server/pages';
+import { invitationRef, memberBody, memberChangeForm, memberRef } from '$lib/protocol/api';
+import { atLeast } from '$lib/protocol/roles';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const user = userOrLogin(event);
+	const groupId = uuidParam(event.params.groupId);
+	const { db } = appContext();
+	return orErrorPage(async () => {
+		const principal = await authorizeGroup(db, user.id, groupId, 'observer');
+		const manages = atLeast(principal.role, 'moderator');
+		const members = await groups.members(db, groupId);
+		const invitations = manages ? await groups.pendingInvitations(db, groupId) : [];
+		return {
+			group: await groups.get(db, groupId),
+			role: principal.role,
+			manages,
+			members: members.map((member) => ({ ...member, email: manages ? member.email : null })),
+			invitations: invitations.map(({ token, ...invitation }) => ({ ...invitation, url: invitationUrl(event, token) }))
+		};
+	});
+};
+
+/** Every action re-checks the role: layouts and loads do not guard actions. */
+async function moderatorOf(event: Parameters<Actions[string]>[0]) {
+	const user = userOrLogin(event);
+	return authorizeGroup(appContext().db, user.id, uuidParam(event.params.groupId), 'moderator');
+}
+
+export const actions: Actions = {
+	addMember: async (event) => {
+		const values = formValues(await event.request.formData(), ['email', 'role', 'delegation']);
+		return formAction({ ...values, delegation: blankToNull(values.delegation) }, memberBody, async (input) => {
+			const principal = await moderatorOf(event);
+			const result = await groups.addMember(appContext().db, principal, input);
+			if (result.kind === 'invited') {
+				return { invited: { email: result.invitation.email, url: invitationUrl(event, result.invitation.token) } };
+			}
+			appContext().signals.emit('membershipChanged', { groupId: principal.groupId, userId: result.membership.userId });
+			return { added: { name: result.membership.name, kind: result.kind } };
+		});
+	},
+	updateMember: async (event) => {
+		const values = formValues(await event.request.formData(), ['userId', 'role', 'delegation']);
+		return formAction({ ...values, delegation: blankToNull(values.delegation) }, memberChangeForm, async ({ userId, role, delegation }) => {
+			const principal = await moderatorOf(event);
+			const membership = await groups.updateMember(appContext().db, principal.groupId, userId, { role, delegation });
+			appContext().signals.emit('membershipChanged', { groupId: principal.groupId, userId });
+			return { updated: membership.name };
+		});
+	},
+	removeMember: async (event) => {
+		const values = formValues(await event.request.formData(), ['userId']);
+		return formAction(values, memberRef, async ({ userId }) => {
+			const principal = await moderatorOf(event);
+			await groups.removeMember(appContext().db, principal.groupId, userId);
+			appContext().signals.emit('membershipChanged', { groupId: principal.groupId, userId });
+			return { removed: true };
+		});
+	},
+	revokeInvitation: async (event) => {
+		const values = formValues(await event.request.formData(), ['groupId', 'invitationId']);
+		return formAction(values, invitationRef, async ({ invitationId }) => {
+			const principal = await moderatorOf(event);
+			await groups.revokeInvitation(appContext().db, principal.groupId, invitationId);
+			return { revoked: true };
+		});
+	}
+};
