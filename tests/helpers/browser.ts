@@ -1,0 +1,45 @@
+import { execSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { inCi } from './services';
+
+/** Debian's Chromium, or null (then browser tests skip locally; in CI its absence fails the run). */
+export function chromiumPath(): string | null {
+	if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+	try {
+		return execSync('command -v chromium', { encoding: 'utf8', shell: '/bin/sh' }).trim() || null;
+	} catch {
+		return null;
+	}
+}
+
+export function browserAvailable(): boolean {
+	if (chromiumPath()) return true;
+	if (inCi) throw new Error('CI=true but Chromium is not installed (apt-get install -y chromium)');
+	console.warn('[tests] Chromium not found: browser tests skipped (apt-get install chromium, or set CHROMIUM_PATH)');
+	return false;
+}
+
+export function launchChromium(): Promise<Browser> {
+	return chromium.launch({
+		executablePath: chromiumPath()!,
+		args: [
+			'--headless',
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-quic',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+			'--no-first-run'
+		]
+	});
+}
+
+/** Where screenshots go (kept by CI as artifacts). */
+export function artifactPath(name: string): string {
+	const dir = join(import.meta.dirname, '..', '..', 'test-artifacts', 'e2e');
+	mkdirSync(dir, { recursive: true });
+	return join(dir, name);
+}
