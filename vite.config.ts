@@ -21,6 +21,7 @@ export default defineConfig({
 		testTimeout: 30_000,
 		hookTimeout: 120_000,
 		fileParallelism: false,
-		globalSetup: ['tests/helpers/global-setup.ts']
+		globalSetup: ['tests/helpers/global-setup.ts'],
+		reporters: ['default', './tests/helpers/summary-reporter.ts']
 	}
 });
