@@ -36,9 +36,11 @@ export async function freshDatabase(backend: Backend): Promise<{ env: Record<str
 	await admin.end();
 	const url = new URL(adminUrl);
 	url.pathname = `/${name}`;
+	const dir = mkdtempSync(join(tmpdir(), 'plenary-test-'));
 	return {
-		env: { DATABASE_URL: url.toString(), DATA_DIR: mkdtempSync(join(tmpdir(), 'plenary-test-')) },
+		env: { DATABASE_URL: url.toString(), DATA_DIR: dir },
 		dispose: async () => {
+			rmSync(dir, { recursive: true, force: true });
 			const drop = postgres(adminUrl, { max: 1, onnotice: () => {} });
 			await drop.unsafe(`drop database if exists ${name} with (force)`);
 			await drop.end();

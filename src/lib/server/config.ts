@@ -26,7 +26,9 @@ const optionalUrl = (protocols: string[]) =>
 		.optional()
 		.transform((value) => (value === '' || value === undefined ? null : value))
 		.refine((value) => value === null || isUrlWithProtocol(value, protocols), {
-			message: `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`
+			message: `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`,
+			// Later refinements (ORIGIN's) parse the value as a URL and would throw on a non-URL.
+			abort: true
 		});
 
 function isUrlWithProtocol(value: string, protocols: string[]): boolean {
@@ -77,7 +79,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 	}
 	const v = parsed.data;
 	const production = v.NODE_ENV !== 'development' && v.NODE_ENV !== 'test';
-	if (production && v.PLENARY_ARGON2_MEMORY_KIB < 19456) {
+	if (v.NODE_ENV !== 'test' && v.PLENARY_ARGON2_MEMORY_KIB < 19456) {
 		throw new ConfigError('PLENARY_ARGON2_MEMORY_KIB', 'may be lowered only with NODE_ENV=test');
 	}
 	return {

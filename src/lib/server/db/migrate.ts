@@ -51,17 +51,34 @@ async function execIn(sql: Parameters<Parameters<Db['begin']>[0]>[0], script: st
 	}
 }
 
-/** Splits on semicolons outside quotes, comments and dollar-quoted bodies. */
+/** Splits on semicolons outside quotes, comments and dollar-quoted bodies; comments are dropped. */
 export function splitStatements(script: string): string[] {
 	const statements: string[] = [];
 	let current = '';
 	let i = 0;
 	while (i < script.length) {
 		const rest = script.slice(i);
-		const dollar = /^\$[a-zA-Z_]*\$/.exec(rest);
+		const dollar = /^\$(?:[a-zA-Z_][a-zA-Z0-9_]*)?\$/.exec(rest);
 		if (rest.startsWith('--')) {
 			const end = script.indexOf('\n', i);
 			i = end === -1 ? script.length : end + 1;
+			continue;
+		}
+		if (rest.startsWith('/*')) {
+			// Block comments nest in PostgreSQL; one space keeps the tokens around them apart.
+			let depth = 0;
+			do {
+				if (script.startsWith('/*', i)) {
+					depth++;
+					i += 2;
+				} else if (script.startsWith('*/', i)) {
+					depth--;
+					i += 2;
+				} else {
+					i++;
+				}
+			} while (depth > 0 && i < script.length);
+			current += ' ';
 			continue;
 		}
 		if (dollar) {

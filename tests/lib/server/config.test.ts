@@ -1,0 +1,108 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../src/lib/server/config';
+
+/** The error loadConfig throws for this environment, or a failure when it throws none. */
+function configError(env: Record<string, string>): ConfigError {
+	try {
+		loadConfig(env);
+	} catch (error) {
+		expect(error).toBeInstanceOf(ConfigError);
+		return error as ConfigError;
+	}
+	throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+	it('starts an embedded, production-grade single instance on port 3000 when nothing is set', () => {
+		expect(loadConfig({})).toEqual({
+			port: 3000,
+			host: '0.0.0.0',
+			origin: null,
+			databaseUrl: null,
+			dataDir: resolve('./data'),
+			redisUrl: null,
+			logLevel: 'info',
+			production: true,
+			argon2MemoryKiB: 19456
+		});
+	});
+
+	it('treats empty optional variables as unset', () => {
+		expect(loadConfig({ PORT: '', ORIGIN: '', DATABASE_URL: '', REDIS_URL: '', PLENARY_ARGON2_MEMORY_KIB: '' })).toMatchObject({
+			port: 3000,
+			origin: null,
+			databaseUrl: null,
+			redisUrl: null,
+			argon2MemoryKiB: 19456
+		});
+	});
+
+	it('reads every variable it is given', () => {
+		expect(
+			loadConfig({
+				PORT: '8080',
+				HOST: '127.0.0.1',
+				ORIGIN: 'https://plenary.example.org/',
+				DATABASE_URL: 'postgres://u:p@db:5432/plenary',
+				DATA_DIR: '/var/lib/plenary',
+				REDIS_URL: 'redis://cache:6379',
+				LOG_LEVEL: 'debug',
+				NODE_ENV: 'test',
+				PLENARY_ARGON2_MEMORY_KIB: '1024'
+			})
+		).toEqual({
+			port: 8080,
+			host: '127.0.0.1',
+			origin: 'https://plenary.example.org',
+			databaseUrl: 'postgres://u:p@db:5432/plenary',
+			dataDir: '/var/lib/plenary',
+			redisUrl: 'redis://cache:6379',
+			logLevel: 'debug',
+			production: false,
+			argon2MemoryKiB: 1024
+		});
+	});
+
+	it.each([
+		['PORT', 'eighty'],
+		['PORT', '65536'],
+		['PORT', '-1'],
+		['PORT', '80.5'],
+		['HOST', ' '],
+		['ORIGIN', 'plenary.example.org'],
+		['ORIGIN', 'ftp://plenary.example.org'],
+		['DATABASE_URL', 'mysql://db/plenary'],
+		['DATABASE_URL', 'not a url'],
+		['DATA_DIR', ''],
+		['REDIS_URL', 'http://cache:6379'],
+		['LOG_LEVEL', 'loud'],
+		['NODE_ENV', 'staging'],
+		['PLENARY_ARGON2_MEMORY_KIB', 'lots'],
+		['PLENARY_ARGON2_MEMORY_KIB', '512']
+	])('refuses %s=%j with a ConfigError naming the variable', (variable, value) => {
+		const error = configError({ NODE_ENV: 'test', [variable]: value });
+		expect(error.variable).toBe(variable);
+		expect(error.message).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
+	});
+
+	it.each(['https://plenary.example.org/app', 'https://plenary.example.org/?x=1', 'https://plenary.example.org/#top'])(
+		'refuses an ORIGIN with a path, query or fragment (%s)',
+		(origin) => {
+			const error = configError({ ORIGIN: origin });
+			expect(error.variable).toBe('ORIGIN');
+			expect(error.message).toContain('without a path');
+		}
+	);
+
+	it.each([undefined, 'production', 'development'])('refuses an Argon2 memory below 19456 KiB with NODE_ENV=%s', (nodeEnv) => {
+		const env: Record<string, string> = { PLENARY_ARGON2_MEMORY_KIB: '19455' };
+		if (nodeEnv) env.NODE_ENV = nodeEnv;
+		expect(configError(env).variable).toBe('PLENARY_ARGON2_MEMORY_KIB');
+	});
+
+	it('accepts a lower Argon2 memory with NODE_ENV=test only, and 19456 KiB anywhere', () => {
+		expect(loadConfig({ NODE_ENV: 'test', PLENARY_ARGON2_MEMORY_KIB: '1024' }).argon2MemoryKiB).toBe(1024);
+		expect(loadConfig({ PLENARY_ARGON2_MEMORY_KIB: '19456' }).argon2MemoryKiB).toBe(19456);
+	});
+});
