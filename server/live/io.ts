@@ -6,7 +6,7 @@ import * as sessions from '../../src/lib/server/auth/sessions';
 import type { SessionUser } from '../../src/lib/server/auth/sessions';
 import { isAllowedOrigin } from '../origin';
 
-export type SocketData = { user: SessionUser; sessionId: string };
+export type SocketData = { user: SessionUser; sessionId: string; sessionCreatedAt: number };
 
 /**
  * Socket.IO on the shared HTTP server, with authentication at the door: the handshake must carry
@@ -31,7 +31,7 @@ export function attachSocketIo(server: HttpServer, context: AppContext): IOServe
 			const token = readCookie(socket.handshake.headers.cookie, sessionCookieName);
 			const found = token ? await sessions.validate(db, token) : null;
 			if (!found) return next(connectError('UNAUTHENTICATED', 'Log in first'));
-			socket.data = { user: found.user, sessionId: found.session.id };
+			socket.data = { user: found.user, sessionId: found.session.id, sessionCreatedAt: found.session.createdAt.getTime() };
 			next();
 		} catch (error) {
 			log.error({ err: error }, 'socket.io handshake failed');
@@ -39,15 +39,27 @@ export function attachSocketIo(server: HttpServer, context: AppContext): IOServe
 		}
 	});
 
+	// A logout can land between the handshake's session check and the socket's registration; what
+	// was revoked in the last minute is remembered so such a socket is closed as it connects.
+	// For "all sessions of a user" the time of revocation is kept: sessions created later (the new
+	// one after a password change) are not affected.
+	const recentlyRevoked = new Map<string, number>();
+	const wasRevoked = ({ user, sessionId, sessionCreatedAt }: SocketData) =>
+		recentlyRevoked.has(sessionId) || (recentlyRevoked.get(`user:${user.id}`) ?? 0) > sessionCreatedAt;
+
 	io.on('connection', (socket) => {
 		socket.on('error', (error) => log.warn({ err: error }, 'socket error'));
+		if (wasRevoked(socket.data)) socket.disconnect(true);
 	});
 
-	signals.on('sessionsRevoked', ({ userId, sessionIds }) => {
+	signals.on('sessionsRevoked', ({ userId, sessionIds, at }) => {
+		const now = Date.now();
+		for (const [key, when] of recentlyRevoked) if (when < now - 60_000) recentlyRevoked.delete(key);
+		for (const id of sessionIds === 'all' ? [`user:${userId}`] : sessionIds) recentlyRevoked.set(id, at);
 		for (const socket of io.sockets.sockets.values()) {
 			const data = socket.data as SocketData | undefined;
 			if (data?.user.id !== userId) continue;
-			if (sessionIds === 'all' || sessionIds.includes(data.sessionId)) socket.disconnect(true);
+			if (wasRevoked(data)) socket.disconnect(true);
 		}
 	});
 

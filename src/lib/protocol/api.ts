@@ -86,6 +86,11 @@ export const invitationRef = z.strictObject({ groupId: uuid, invitationId: uuid 
 export const memberRef = z.strictObject({ userId: uuid });
 export const memberChangeForm = z.strictObject({ userId: uuid, role, delegation: oneLine(limits.title).nullable() });
 
+export const passwordChangeBody = z.strictObject({
+	currentPassword: z.string().min(1, 'required').max(limits.passwordMax, `at most ${limits.passwordMax} characters`),
+	newPassword: password
+});
+
 export const localeBody = z.strictObject({ locale: z.enum(locales) });
 
 export type EventInput = z.infer<typeof eventBody>;

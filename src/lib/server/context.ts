@@ -10,8 +10,11 @@ import { createLoginLimiter, type LoginLimiter } from './auth/rate-limit';
 
 /** Things that happened in the app that open connections must react to (realtime subscribes). */
 export type AppSignals = {
-	/** Sessions were deleted (logout): sockets authenticated by them must close. */
-	sessionsRevoked: [{ userId: string; sessionIds: string[] | 'all' }];
+	/**
+	 * Sessions were deleted (logout): sockets authenticated by them must close. 'all' means every
+	 * session of the user created before `at` (ms), so a session made right after survives.
+	 */
+	sessionsRevoked: [{ userId: string; sessionIds: string[] | 'all'; at: number }];
 	/** A membership changed or ended: connections of that user in that group re-check their role. */
 	membershipChanged: [{ groupId: string; userId: string }];
 };

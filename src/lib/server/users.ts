@@ -27,6 +27,19 @@ export async function findByEmail(db: Db, email: string): Promise<UserWithHash |
 	return user ?? null;
 }
 
+export async function get(db: Db, userId: string): Promise<UserWithHash> {
+	const [user]: [UserWithHash?] = (await db.sql<UserWithHash>`
+		select id, email, name, locale, password_hash as "passwordHash"
+		from users
+		where id = ${userId}`) as [UserWithHash?];
+	if (!user) throw new AppError('NOT_FOUND', 'Account not found');
+	return user;
+}
+
+export async function setPasswordHash(db: Db, userId: string, passwordHash: string): Promise<void> {
+	await db.sql`update users set password_hash = ${passwordHash} where id = ${userId}`;
+}
+
 export async function setLocale(db: Db, userId: string, locale: Locale): Promise<void> {
 	await db.sql`update users set locale = ${locale} where id = ${userId}`;
 }

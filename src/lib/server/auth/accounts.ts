@@ -51,3 +51,28 @@ export async function login(
 	const { token, session } = await sessions.create(deps.db, found.id);
 	return { user: { id: found.id, email: found.email, name: found.name, locale: found.locale }, token, expiresAt: session.expiresAt };
 }
+
+/**
+ * Changes a password after checking the current one (throttled like a login). Every session of
+ * the account ends, on every device (AZ-52), and a new one is returned for the caller.
+ */
+export async function changePassword(
+	deps: AccountDeps,
+	userId: string,
+	input: { currentPassword: string; newPassword: string }
+): Promise<{ token: string; expiresAt: Date; revokedBefore: number }> {
+	const user = await users.get(deps.db, userId);
+	const wait = deps.loginLimiter.perAccount.retryAfter(user.email);
+	if (wait > 0) throw throttled(wait);
+	if (!(await deps.passwords.verify(user.passwordHash, input.currentPassword))) {
+		deps.loginLimiter.perAccount.fail(user.email);
+		throw new AppError('INVALID_CREDENTIALS', 'The current password is wrong', { fields: { currentPassword: 'wrong password' } });
+	}
+	const passwordHash = await deps.passwords.hash(input.newPassword);
+	await users.setPasswordHash(deps.db, userId, passwordHash);
+	const revokedBefore = Date.now();
+	await sessions.invalidateAllOf(deps.db, userId);
+	// The new session must count as created after the revocation, even within the same millisecond.
+	const { token, session } = await sessions.create(deps.db, userId, new Date(revokedBefore + 1));
+	return { token, expiresAt: session.expiresAt, revokedBefore };
+}

@@ -16,7 +16,7 @@ export const absoluteLifetimeMs = 90 * day;
 const extendWhenLessThanMs = 15 * day;
 
 export type SessionUser = { id: string; email: string; name: string; locale: Locale | null };
-export type Session = { id: string; userId: string; expiresAt: Date };
+export type Session = { id: string; userId: string; createdAt: Date; expiresAt: Date };
 
 function randomSecret(): string {
 	const bytes = new Uint8Array(24); // 192 bits, above the guide's 120 and OWASP's 64
@@ -36,7 +36,7 @@ export async function create(db: Db, userId: string, now = new Date()): Promise<
 	await db.sql`
 		insert into sessions (id, user_id, secret_hash, created_at, expires_at)
 		values (${id}, ${userId}, ${hashSecret(secret)}, ${now}, ${expiresAt})`;
-	return { token: `${id}.${secret}`, session: { id, userId, expiresAt } };
+	return { token: `${id}.${secret}`, session: { id, userId, createdAt: now, expiresAt } };
 }
 
 type SessionRow = {
@@ -82,7 +82,7 @@ export async function validate(
 		await db.sql`update sessions set expires_at = ${expiresAt} where id = ${id}`;
 	}
 	return {
-		session: { id: row.id, userId: row.userId, expiresAt },
+		session: { id: row.id, userId: row.userId, createdAt: row.createdAt, expiresAt },
 		user: { id: row.userId, email: row.email, name: row.name, locale: row.locale }
 	};
 }
