@@ -46,6 +46,14 @@ try {
 	const server = createServer((req, res) => {
 		// Overwrites whatever a client sent: adapter-node reads the request's scheme from this header.
 		req.headers[protocolHeader] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
+		// A route that answers before reading the body (401, 403, 413, 415…) leaves adapter-node's body
+		// stream paused: the client, still sending, never reads the answer and the connection stalls.
+		// Discard the rest, as Node does for a body nobody listened to.
+		res.once('finish', () => {
+			if (req.complete) return;
+			req.removeAllListeners('data');
+			req.resume();
+		});
 		handler(req, res, () => ((res.statusCode = 404), res.end()));
 	});
 	const realtime = attachRealtime(server, context);

@@ -2,7 +2,7 @@ import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { appContext } from '$lib/server/context';
 import * as sessions from '$lib/server/auth/sessions';
-import { localeCookieOptions, sessionCookieName, sessionCookieOptions } from '$lib/server/auth/cookies';
+import { clearedSessionCookieOptions, localeCookieOptions, sessionCookieName, sessionCookieOptions } from '$lib/server/auth/cookies';
 import { chooseLocale, localeCookieName } from '$lib/server/locale';
 import { errorResponse } from '$lib/server/http';
 import { AppError } from '$lib/server/errors';
@@ -28,7 +28,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 	event.locals.user = found?.user ?? null;
 	event.locals.session = found?.session ?? null;
 	if (token && !found) {
-		event.cookies.delete(sessionCookieName, { path: '/' });
+		event.cookies.delete(sessionCookieName, clearedSessionCookieOptions(event.url.protocol === 'https:'));
 	} else if (found && token) {
 		event.cookies.set(sessionCookieName, token, sessionCookieOptions(event.url.protocol === 'https:', found.session.expiresAt));
 	}

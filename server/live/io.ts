@@ -4,6 +4,7 @@ import type { AppContext } from '../../src/lib/server/context';
 import { readCookie, sessionCookieName } from '../../src/lib/server/auth/cookies';
 import * as sessions from '../../src/lib/server/auth/sessions';
 import type { SessionUser } from '../../src/lib/server/auth/sessions';
+import { RecentRevocations } from '../../src/lib/server/auth/revocation';
 import { isAllowedOrigin } from '../origin';
 
 export type SocketData = { user: SessionUser; sessionId: string; sessionCreatedAt: number };
@@ -39,27 +40,20 @@ export function attachSocketIo(server: HttpServer, context: AppContext): IOServe
 		}
 	});
 
-	// A logout can land between the handshake's session check and the socket's registration; what
-	// was revoked in the last minute is remembered so such a socket is closed as it connects.
-	// For "all sessions of a user" the time of revocation is kept: sessions created later (the new
-	// one after a password change) are not affected.
-	const recentlyRevoked = new Map<string, number>();
-	const wasRevoked = ({ user, sessionId, sessionCreatedAt }: SocketData) =>
-		recentlyRevoked.has(sessionId) || (recentlyRevoked.get(`user:${user.id}`) ?? 0) > sessionCreatedAt;
+	const recent = new RecentRevocations();
+	const ended = (data: SocketData) =>
+		recent.ends({ userId: data.user.id, sessionId: data.sessionId, sessionCreatedAt: data.sessionCreatedAt });
 
 	io.on('connection', (socket) => {
 		socket.on('error', (error) => log.warn({ err: error }, 'socket error'));
-		if (wasRevoked(socket.data)) socket.disconnect(true);
+		if (ended(socket.data)) socket.disconnect(true);
 	});
 
-	signals.on('sessionsRevoked', ({ userId, sessionIds, at }) => {
-		const now = Date.now();
-		for (const [key, when] of recentlyRevoked) if (when < now - 60_000) recentlyRevoked.delete(key);
-		for (const id of sessionIds === 'all' ? [`user:${userId}`] : sessionIds) recentlyRevoked.set(id, at);
+	signals.on('sessionsRevoked', (revocation) => {
+		recent.remember(revocation);
 		for (const socket of io.sockets.sockets.values()) {
 			const data = socket.data as SocketData | undefined;
-			if (data?.user.id !== userId) continue;
-			if (wasRevoked(data)) socket.disconnect(true);
+			if (data && ended(data)) socket.disconnect(true);
 		}
 	});
 

@@ -91,6 +91,15 @@ export const passwordChangeBody = z.strictObject({
 	newPassword: password
 });
 
+export const documentKinds = ['recommendations', 'minutes', 'notes'] as const;
+export type DocumentKind = (typeof documentKinds)[number];
+export const documentBody = z.strictObject({
+	title: oneLine(limits.title),
+	kind: z.enum(documentKinds, 'one of recommendations, minutes, notes')
+});
+export const documentRenameBody = z.strictObject({ title: oneLine(limits.title) });
+export const documentLockBody = z.strictObject({ locked: z.boolean() });
+
 export const localeBody = z.strictObject({ locale: z.enum(locales) });
 
 export type EventInput = z.infer<typeof eventBody>;

@@ -15,6 +15,8 @@ export type Config = {
 	redisUrl: string | null;
 	logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 	production: boolean;
+	/** How long a document stays in memory after its last connection left. */
+	collabUnloadDelayMs: number;
 	/** Argon2 cost; lowered only by the test suite, never below OWASP's floor in production. */
 	argon2MemoryKiB: number;
 };
@@ -55,6 +57,11 @@ const schema = z.object({
 	REDIS_URL: optionalUrl(['redis:', 'rediss:']),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	NODE_ENV: z.enum(['production', 'development', 'test']).optional(),
+	COLLAB_UNLOAD_DELAY_MS: z
+		.string()
+		.optional()
+		.transform((v) => (v === undefined || v === '' ? 30_000 : Number(v)))
+		.refine((v) => Number.isInteger(v) && v >= 0 && v <= 3_600_000, { message: 'must be milliseconds 0–3600000' }),
 	PLENARY_ARGON2_MEMORY_KIB: z
 		.string()
 		.optional()
@@ -91,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 		redisUrl: v.REDIS_URL,
 		logLevel: v.LOG_LEVEL,
 		production,
+		collabUnloadDelayMs: v.COLLAB_UNLOAD_DELAY_MS,
 		argon2MemoryKiB: v.PLENARY_ARGON2_MEMORY_KIB
 	};
 }

@@ -15,6 +15,8 @@ export type AppSignals = {
 	 * session of the user created before `at` (ms), so a session made right after survives.
 	 */
 	sessionsRevoked: [{ userId: string; sessionIds: string[] | 'all'; at: number }];
+	/** A document was locked or unlocked: its open connections re-check write access. */
+	documentLockChanged: [{ documentId: string }];
 	/** A membership changed or ended: connections of that user in that group re-check their role. */
 	membershipChanged: [{ groupId: string; userId: string }];
 };

@@ -22,9 +22,10 @@ const eventFields = fragment`e.id, e.title, to_char(e.starts_on, 'YYYY-MM-DD') a
 export async function create(db: Db, creatorId: string, input: EventInput): Promise<Event> {
 	return db.begin(async (sql) => {
 		const [event] = await sql<Event>`
+			-- languages go in as the array itself: postgres.js would store a JSON.stringify'd one as a jsonb string
 			insert into events as e (title, starts_on, ends_on, venue, languages, created_by)
 			values (${input.title}, ${input.startsOn ?? null}, ${input.endsOn ?? null}, ${input.venue ?? null},
-				${JSON.stringify(input.languages ?? [])}::jsonb, ${creatorId})
+				${input.languages ?? []}::jsonb, ${creatorId})
 			returning ${eventFields}`;
 		await sql`insert into event_organizers (event_id, user_id) values (${event!.id}, ${creatorId})`;
 		return event!;

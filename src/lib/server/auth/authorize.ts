@@ -52,3 +52,10 @@ export async function authorizeEvent(
 	if (minimum === 'organizer' && !row.organizer) throw forbidden('Only the organizers of this event may do this');
 	return { organizer: row.organizer };
 }
+
+/** `authorizeGroup` for the group a document belongs to; an unknown document is NOT_FOUND alike. */
+export async function authorizeDocument(db: Db, userId: string, documentId: string, minimum: Role): Promise<Principal & { documentId: string }> {
+	const [row] = await db.sql<{ groupId: string }>`select group_id as "groupId" from documents where id = ${documentId}`;
+	if (!row) throw notFound('Document not found');
+	return { ...(await authorizeGroup(db, userId, row.groupId, minimum)), documentId };
+}

@@ -27,6 +27,15 @@ export function sessionCookieOptions(secure: boolean, expiresAt: Date) {
 	};
 }
 
+/**
+ * Attributes that clear the session cookie (logout, a cookie that is no session). Secure only behind
+ * HTTPS, as when it was set: a browser ignores a Secure Set-Cookie sent over plain http, so the dead
+ * cookie would stay.
+ */
+export function clearedSessionCookieOptions(secure: boolean) {
+	return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure };
+}
+
 export { sessionCookieName };
 
 /** The UI-language cookie: readable by the browser bundle (Paraglide), kept for 400 days. */

@@ -1,6 +1,6 @@
 import type { RequestEvent } from '@sveltejs/kit';
 import { appContext } from '../context';
-import { sessionCookieName } from './cookies';
+import { clearedSessionCookieOptions, sessionCookieName } from './cookies';
 import * as sessions from './sessions';
 
 /** Ends the caller's session (if any), clears the cookie and closes the sockets it opened (AZ-51). */
@@ -11,7 +11,7 @@ export async function logout(event: RequestEvent): Promise<void> {
 		await sessions.invalidate(db, session.id);
 		signals.emit('sessionsRevoked', { userId: session.userId, sessionIds: [session.id], at: Date.now() });
 	}
-	event.cookies.delete(sessionCookieName, { path: '/' });
+	event.cookies.delete(sessionCookieName, clearedSessionCookieOptions(event.url.protocol === 'https:'));
 	event.locals.user = null;
 	event.locals.session = null;
 }
@@ -25,7 +25,7 @@ export async function logoutEverywhere(event: RequestEvent): Promise<void> {
 		await sessions.invalidateAllOf(db, user.id);
 		signals.emit('sessionsRevoked', { userId: user.id, sessionIds: 'all', at });
 	}
-	event.cookies.delete(sessionCookieName, { path: '/' });
+	event.cookies.delete(sessionCookieName, clearedSessionCookieOptions(event.url.protocol === 'https:'));
 	event.locals.user = null;
 	event.locals.session = null;
 }

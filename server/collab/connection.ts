@@ -1,0 +1,240 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as authProtocol from 'y-protocols/auth';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import {
+	CollabClose,
+	collabLimits,
+	messageAuth,
+	messageAwareness,
+	messagePlenary,
+	messageQueryAwareness,
+	messageSync,
+	plenaryAccess,
+	plenaryError,
+	plenaryHello,
+	type AccessState,
+	type CollabErrorCode
+} from '../../src/lib/protocol/collab';
+import type { Role } from '../../src/lib/protocol/roles';
+import { changesDocument, writesOutsideSchema } from './update-checks';
+import type { Room, RoomMember } from './room';
+
+/** The transport: a `ws` WebSocket or a test double. */
+export interface SocketLike {
+	send(data: Uint8Array): void;
+	close(code: number, reason: string): void;
+}
+
+export type CollabPrincipal = { userId: string; name: string; role: Role; groupId: string; sessionId: string; sessionCreatedAt: number };
+
+class ProtocolError extends Error {
+	constructor(
+		readonly code: number,
+		readonly reason: string
+	) {
+		super(reason);
+	}
+}
+
+/**
+ * One client on one document. Every inbound message passes here: decoded defensively (anything
+ * malformed closes this connection, never the process), rate-limited, and checked against the
+ * connection's current write access before it can touch the document.
+ */
+export class Connection implements RoomMember {
+	optedIn = false;
+	private access: AccessState;
+	private awarenessClientId: number | null = null;
+	private tokens: number = collabLimits.messageBurst;
+	private refilledAt = Date.now();
+	private closed = false;
+
+	constructor(
+		private readonly socket: SocketLike,
+		readonly principal: CollabPrincipal,
+		readonly room: Room,
+		access: AccessState
+	) {
+		this.access = access;
+	}
+
+	get canWrite(): boolean {
+		return this.access.canWrite;
+	}
+
+	send(message: Uint8Array): void {
+		if (!this.closed) this.socket.send(message);
+	}
+
+	close(code: number, reason: string): void {
+		if (this.closed) return;
+		this.closed = true;
+		this.socket.close(code, reason);
+	}
+
+	/** Role or lock changed: applies to the very next message; opted-in clients are told. */
+	setAccess(access: AccessState): void {
+		const changed = access.canWrite !== this.access.canWrite || access.reason !== this.access.reason;
+		this.access = access;
+		if (changed && this.optedIn) this.sendAccess();
+	}
+
+	/** Handles one frame. Never throws: protocol violations close this connection with a code. */
+	receive(data: Uint8Array): void {
+		if (this.closed) return;
+		try {
+			this.takeToken();
+			this.dispatch(data);
+		} catch (error) {
+			if (error instanceof ProtocolError) this.close(error.code, error.reason);
+			else this.close(CollabClose.MALFORMED, 'MALFORMED');
+		}
+	}
+
+	/** Called once the socket is gone: its awareness entry leaves with it. */
+	detach(): void {
+		this.closed = true;
+		if (this.awarenessClientId !== null) {
+			awarenessProtocol.removeAwarenessStates(this.room.awareness, [this.awarenessClientId], this);
+		}
+	}
+
+	private takeToken(): void {
+		const now = Date.now();
+		this.tokens = Math.min(collabLimits.messageBurst, this.tokens + ((now - this.refilledAt) / 1000) * collabLimits.messagesPerSecond);
+		this.refilledAt = now;
+		if (this.tokens < 1) throw new ProtocolError(CollabClose.RATE_LIMITED, 'RATE_LIMITED');
+		this.tokens -= 1;
+	}
+
+	private dispatch(data: Uint8Array): void {
+		if (data.byteLength === 0) throw new ProtocolError(CollabClose.MALFORMED, 'MALFORMED');
+		const decoder = decoding.createDecoder(data);
+		const type = decoding.readVarUint(decoder);
+		switch (type) {
+			case messageSync:
+				return this.onSync(decoder);
+			case messageAwareness:
+				return this.onAwareness(decoding.readVarUint8Array(decoder));
+			case messageQueryAwareness:
+				return this.send(this.awarenessOf([...this.room.awareness.getStates().keys()]));
+			case messageAuth:
+				return; // clients have nothing to say on the auth channel
+			case messagePlenary:
+				return this.onPlenary(decoder);
+			default:
+				throw new ProtocolError(CollabClose.MALFORMED, 'MALFORMED');
+		}
+	}
+
+	private onSync(decoder: decoding.Decoder): void {
+		const kind = decoding.readVarUint(decoder);
+		if (kind === syncProtocol.messageYjsSyncStep1) {
+			const encoder = encoding.createEncoder();
+			encoding.writeVarUint(encoder, messageSync);
+			syncProtocol.readSyncStep1(decoder, encoder, this.room.doc);
+			return this.send(encoding.toUint8Array(encoder));
+		}
+		if (kind !== syncProtocol.messageYjsSyncStep2 && kind !== syncProtocol.messageYjsUpdate) {
+			throw new ProtocolError(CollabClose.MALFORMED, 'MALFORMED');
+		}
+		const update = decoding.readVarUint8Array(decoder);
+		if (update.byteLength > collabLimits.maxUpdateBytes) return this.refuse('UPDATE_TOO_LARGE');
+		// Security seam: the one place where write access is enforced, per message (AZ-02, AZ-03).
+		if (!this.access.canWrite) {
+			// A stock client answers our sync step 1 with a step 2 that usually changes nothing.
+			if (kind === syncProtocol.messageYjsSyncStep2 && !changesDocument(this.room.doc, update)) return;
+			return this.refuse(this.access.reason === 'locked' ? 'LOCKED' : 'READ_ONLY');
+		}
+		if (writesOutsideSchema(update)) return this.refuse('SCHEMA');
+		if (this.room.sizeEstimate + update.byteLength > collabLimits.maxDocumentBytes) {
+			throw new ProtocolError(CollabClose.DOC_TOO_LARGE, 'DOC_TOO_LARGE');
+		}
+		Y.applyUpdate(this.room.doc, update, this);
+	}
+
+	private refuse(code: CollabErrorCode): void {
+		const auth = encoding.createEncoder();
+		encoding.writeVarUint(auth, messageAuth);
+		authProtocol.writePermissionDenied(auth, code);
+		this.send(encoding.toUint8Array(auth));
+		if (!this.optedIn) return;
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, messagePlenary);
+		encoding.writeVarUint(encoder, plenaryError);
+		encoding.writeVarString(encoder, code);
+		this.send(encoding.toUint8Array(encoder));
+	}
+
+	/**
+	 * Awareness carries the name and colour others see. One client id per connection (the first it
+	 * announces); entries for any other id are dropped (BI-16/17), and `user` is always the
+	 * server's view of this account (BI-15).
+	 */
+	private onAwareness(update: Uint8Array): void {
+		const decoder = decoding.createDecoder(update);
+		const count = decoding.readVarUint(decoder);
+		if (count > 100) throw new ProtocolError(CollabClose.MALFORMED, 'MALFORMED');
+		const kept: { clientId: number; clock: number; state: string }[] = [];
+		for (let i = 0; i < count; i++) {
+			const clientId = decoding.readVarUint(decoder);
+			const clock = decoding.readVarUint(decoder);
+			const json = decoding.readVarString(decoder);
+			if (json.length > collabLimits.maxAwarenessStateBytes) throw new ProtocolError(CollabClose.MALFORMED, 'MALFORMED');
+			this.awarenessClientId ??= clientId;
+			if (clientId !== this.awarenessClientId) continue;
+			kept.push({ clientId, clock, state: this.asserted(json) });
+		}
+		if (!kept.length) return;
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, kept.length);
+		for (const entry of kept) {
+			encoding.writeVarUint(encoder, entry.clientId);
+			encoding.writeVarUint(encoder, entry.clock);
+			encoding.writeVarString(encoder, entry.state);
+		}
+		awarenessProtocol.applyAwarenessUpdate(this.room.awareness, encoding.toUint8Array(encoder), this);
+	}
+
+	private asserted(json: string): string {
+		const state: unknown = JSON.parse(json);
+		if (state === null) return 'null';
+		if (typeof state !== 'object' || Array.isArray(state)) throw new ProtocolError(CollabClose.MALFORMED, 'MALFORMED');
+		const { userId, name, role } = this.principal;
+		return JSON.stringify({ ...state, user: { id: userId, name, role, color: colorOf(userId) } });
+	}
+
+	private onPlenary(decoder: decoding.Decoder): void {
+		const subtype = decoding.readVarUint(decoder);
+		if (subtype !== plenaryHello) throw new ProtocolError(CollabClose.MALFORMED, 'MALFORMED');
+		this.optedIn = true;
+		this.sendAccess();
+	}
+
+	private sendAccess(): void {
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, messagePlenary);
+		encoding.writeVarUint(encoder, plenaryAccess);
+		encoding.writeVarString(encoder, JSON.stringify(this.access));
+		this.send(encoding.toUint8Array(encoder));
+	}
+
+	private awarenessOf(clients: number[]): Uint8Array {
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, messageAwareness);
+		encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.room.awareness, clients));
+		return encoding.toUint8Array(encoder);
+	}
+}
+
+const palette = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#ff7f0e', '#3b5b92'];
+
+/** A stable colour per person, the same on every device and in every document. */
+export function colorOf(userId: string): string {
+	let hash = 0;
+	for (const char of userId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+	return palette[hash % palette.length]!;
+}

@@ -1,0 +1,158 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CollabClose, collabLimits, type AccessState } from '../../src/lib/protocol/collab';
+import { atLeast } from '../../src/lib/protocol/roles';
+import { roleInGroup } from '../../src/lib/server/auth/authorize';
+import { readCookie, sessionCookieName } from '../../src/lib/server/auth/cookies';
+import { RecentRevocations } from '../../src/lib/server/auth/revocation';
+import * as sessions from '../../src/lib/server/auth/sessions';
+import type { AppContext } from '../../src/lib/server/context';
+import * as documents from '../../src/lib/server/documents';
+import { isAllowedOrigin } from '../origin';
+import { Connection, type CollabPrincipal } from './connection';
+import { RoomRegistry } from './registry';
+import { databaseStore } from './store';
+
+const pathPattern = /^\/collab\/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+/** Frames that may arrive while the connection is being authorized and its document loaded. */
+const maxQueuedFrames = 200;
+
+export type Collab = { registry: RoomRegistry; close(): Promise<void> };
+
+/**
+ * The y-websocket endpoint `/collab/<documentId>` on the shared HTTP server. Authentication happens
+ * before anything of the document is sent: the session cookie, then the caller's role in the
+ * document's group. Outsiders and unknown documents get the same close (4404).
+ */
+export function attachCollab(server: HttpServer, context: AppContext): Collab {
+	const { db, log, config, signals } = context;
+	const registry = new RoomRegistry({
+		store: databaseStore(db),
+		log,
+		saveWindowMs: 20,
+		compactAfter: 500,
+		unloadDelayMs: config.collabUnloadDelayMs
+	});
+	const wss = new WebSocketServer({ noServer: true, maxPayload: collabLimits.maxMessageBytes, perMessageDeflate: false });
+	const connections = new Set<Connection>();
+
+	server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+		const path = (req.url ?? '').split('?')[0]!;
+		if (!path.startsWith('/collab/')) return; // Socket.IO and Vite HMR handle their own upgrades
+		socket.on('error', () => socket.destroy());
+		// Security seam: cross-site WebSocket hijacking (AZ-40) is refused before the upgrade.
+		if (!isAllowedOrigin(req, config.origin)) {
+			socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+			return;
+		}
+		wss.handleUpgrade(req, socket, head, (ws) => void accept(ws, req, path));
+	});
+
+	async function accept(ws: WebSocket, req: IncomingMessage, path: string): Promise<void> {
+		const queue: Uint8Array[] = [];
+		let connection: Connection | null = null;
+		ws.on('error', (error) => log.warn({ err: error }, 'collab socket error'));
+		ws.on('message', (data, isBinary) => {
+			if (!isBinary) return ws.close(CollabClose.UNSUPPORTED_DATA, 'BINARY_ONLY');
+			const bytes = toBytes(data);
+			if (connection) return connection.receive(bytes);
+			if (queue.push(bytes) > maxQueuedFrames) ws.close(CollabClose.RATE_LIMITED, 'RATE_LIMITED');
+		});
+		ws.on('close', () => {
+			if (!connection) return;
+			connections.delete(connection);
+			connection.room.members.delete(connection);
+			connection.detach();
+			registry.released(connection.room);
+		});
+
+		try {
+			const found = await sessions.validate(db, readCookie(req.headers.cookie, sessionCookieName));
+			if (!found) return ws.close(CollabClose.UNAUTHENTICATED, 'UNAUTHENTICATED');
+			const documentId = pathPattern.exec(path)?.[1]?.toLowerCase();
+			const groupId = documentId ? await documents.groupOf(db, documentId) : null;
+			const principal = groupId ? await roleInGroup(db, found.user.id, groupId) : null;
+			if (!documentId || !groupId || !principal) return ws.close(CollabClose.NOT_FOUND, 'NOT_FOUND');
+			const room = await registry.open(documentId, groupId);
+			if (ws.readyState !== ws.OPEN) return registry.released(room);
+			const who: CollabPrincipal = {
+				userId: found.user.id,
+				name: found.user.name,
+				role: principal.role,
+				groupId,
+				sessionId: found.session.id,
+				sessionCreatedAt: found.session.createdAt.getTime()
+			};
+			connection = new Connection(
+				{ send: (message) => ws.send(message), close: (code, reason) => ws.close(code, reason) },
+				who,
+				room,
+				await accessOf(documentId, who)
+			);
+			if (recent.ends(who)) return connection.close(CollabClose.UNAUTHENTICATED, 'UNAUTHENTICATED');
+			connections.add(connection);
+			room.members.add(connection);
+			room.welcome(connection);
+			for (const bytes of queue.splice(0)) connection.receive(bytes);
+		} catch (error) {
+			log.error({ err: error }, 'collab connection could not be opened');
+			ws.close(CollabClose.LOAD_FAILED, 'LOAD_FAILED');
+		}
+	}
+
+	async function accessOf(documentId: string, principal: CollabPrincipal): Promise<AccessState> {
+		const document = await documents.get(db, documentId);
+		if (document.lockedAt) return { canWrite: false, reason: 'locked', lockedByName: document.lockedByName };
+		if (!atLeast(principal.role, 'member')) return { canWrite: false, reason: 'role', lockedByName: null };
+		return { canWrite: true, reason: null, lockedByName: null };
+	}
+
+	// Role changes and removals apply to open connections at once (AZ-22, AZ-24).
+	signals.on('membershipChanged', ({ groupId, userId }) => {
+		void (async () => {
+			for (const connection of connections) {
+				const { principal } = connection;
+				if (principal.groupId !== groupId || principal.userId !== userId) continue;
+				const current = await roleInGroup(db, userId, groupId);
+				if (!current) {
+					connection.close(CollabClose.NOT_FOUND, 'NOT_FOUND');
+					continue;
+				}
+				Object.assign(principal, { role: current.role });
+				connection.setAccess(await accessOf(connection.room.documentId, principal));
+			}
+		})().catch((error) => log.error({ err: error }, 'applying a membership change to collab connections failed'));
+	});
+
+	signals.on('documentLockChanged', ({ documentId }) => {
+		void (async () => {
+			for (const connection of connections) {
+				if (connection.room.documentId === documentId) connection.setAccess(await accessOf(documentId, connection.principal));
+			}
+		})().catch((error) => log.error({ err: error }, 'applying a lock change to collab connections failed'));
+	});
+
+	const recent = new RecentRevocations();
+	signals.on('sessionsRevoked', (revocation) => {
+		recent.remember(revocation);
+		for (const connection of connections) {
+			if (recent.ends(connection.principal)) connection.close(CollabClose.UNAUTHENTICATED, 'UNAUTHENTICATED');
+		}
+	});
+
+	return {
+		registry,
+		close: async () => {
+			for (const connection of connections) connection.close(CollabClose.SERVICE_RESTART, 'SERVER_SHUTTING_DOWN');
+			await registry.closeAll();
+			wss.close();
+		}
+	};
+}
+
+function toBytes(data: WebSocket.RawData): Uint8Array {
+	if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+	if (data instanceof ArrayBuffer) return new Uint8Array(data);
+	return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}

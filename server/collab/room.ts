@@ -1,0 +1,205 @@
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { messageAwareness, messagePlenary, messageSync, plenarySaved } from '../../src/lib/protocol/collab';
+import type { Logger } from '../../src/lib/server/log';
+import type { DocumentStore } from './store';
+
+/** What a room needs of a connection: the transport behind a minimal interface. */
+export interface RoomMember {
+	send(message: Uint8Array): void;
+	/** Wants message 100 (saved acknowledgements, access changes). */
+	readonly optedIn: boolean;
+}
+
+export type RoomOptions = {
+	store: DocumentStore;
+	log: Logger;
+	/** Updates that arrive within this window are written in one row (the "saved" latency bound). */
+	saveWindowMs: number;
+	/** Log rows after which the document is compacted into its snapshot. */
+	compactAfter: number;
+};
+
+/** Transaction origin of content read from the database: never broadcast or stored again. */
+export const loadOrigin = Symbol('load');
+/** Transaction origin of changes the server itself makes (e.g. a vote's outcome). */
+export const serverOrigin = Symbol('server');
+
+/**
+ * One live document: the Y.Doc, its awareness, its connections, and the two batching paths.
+ * Broadcast: updates of one event-loop turn are merged into one message for everyone. Storage:
+ * updates are appended within `saveWindowMs` and acknowledged as saved only after commit.
+ */
+export class Room {
+	readonly doc = new Y.Doc();
+	readonly awareness = new awarenessProtocol.Awareness(this.doc);
+	readonly members = new Set<RoomMember>();
+	/** Approximate encoded size, to refuse growth past the limit without re-encoding on every update. */
+	sizeEstimate = 0;
+
+	private outgoing: { update: Uint8Array; origin: unknown }[] = [];
+	private broadcastScheduled = false;
+	private unsaved: Uint8Array[] = [];
+	private saveTimer: NodeJS.Timeout | null = null;
+	private saving: Promise<void> = Promise.resolve();
+	private failures = 0;
+	private lastSeq = 0;
+	private logLength = 0;
+	private destroyed = false;
+
+	constructor(
+		readonly documentId: string,
+		readonly groupId: string,
+		private readonly options: RoomOptions
+	) {
+		this.awareness.setLocalState(null);
+		this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+			if (origin === loadOrigin || this.destroyed) return;
+			this.sizeEstimate += update.byteLength;
+			this.outgoing.push({ update, origin });
+			if (!this.broadcastScheduled) {
+				this.broadcastScheduled = true;
+				setImmediate(() => this.broadcast());
+			}
+			this.unsaved.push(update);
+			this.scheduleSave(this.options.saveWindowMs);
+		});
+		this.awareness.on('update', ({ added, updated, removed }: Record<string, number[]>) => {
+			const changed = [...added!, ...updated!, ...removed!];
+			const encoder = encoding.createEncoder();
+			encoding.writeVarUint(encoder, messageAwareness);
+			encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+			this.sendAll(encoding.toUint8Array(encoder));
+		});
+	}
+
+	/** Reads the stored content. Throws when the store fails; the caller then discards the room. */
+	async load(): Promise<void> {
+		const { updates, lastSeq, logLength } = await this.options.store.load(this.documentId);
+		if (updates.length) {
+			const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+			Y.applyUpdate(this.doc, merged, loadOrigin);
+			this.sizeEstimate = merged.byteLength;
+		}
+		this.lastSeq = lastSeq;
+		this.logLength = logLength;
+	}
+
+	/** The greeting of y-websocket: our sync step 1, then everyone's awareness. */
+	welcome(member: RoomMember): void {
+		const sync = encoding.createEncoder();
+		encoding.writeVarUint(sync, messageSync);
+		syncProtocol.writeSyncStep1(sync, this.doc);
+		member.send(encoding.toUint8Array(sync));
+		const states = [...this.awareness.getStates().keys()];
+		if (states.length) {
+			const encoder = encoding.createEncoder();
+			encoding.writeVarUint(encoder, messageAwareness);
+			encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, states));
+			member.send(encoding.toUint8Array(encoder));
+		}
+	}
+
+	sendAll(message: Uint8Array, except?: RoomMember): void {
+		for (const member of this.members) if (member !== except) member.send(message);
+	}
+
+	private broadcast(): void {
+		this.broadcastScheduled = false;
+		const batch = this.outgoing;
+		this.outgoing = [];
+		if (!batch.length || this.destroyed) return;
+		const update = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((entry) => entry.update));
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, messageSync);
+		syncProtocol.writeUpdate(encoder, update);
+		// When one connection produced the whole batch it has all of it already.
+		const origin = batch.every((entry) => entry.origin === batch[0]!.origin) ? batch[0]!.origin : null;
+		this.sendAll(encoding.toUint8Array(encoder), origin as RoomMember | undefined);
+	}
+
+	private scheduleSave(delayMs: number): void {
+		if (this.saveTimer || this.destroyed) return;
+		this.saveTimer = setTimeout(() => {
+			this.saveTimer = null;
+			void this.flush();
+		}, delayMs);
+	}
+
+	/**
+	 * Writes what is unsaved (one merged row), then tells opted-in connections what is committed.
+	 * Resolves when everything unsaved at call time is committed; rejects when the store failed
+	 * (the updates stay queued and a retry is scheduled with backoff).
+	 */
+	flush(): Promise<void> {
+		this.saving = this.saving.catch(() => {}).then(() => this.writeBatch());
+		return this.saving;
+	}
+
+	private async writeBatch(): Promise<void> {
+		if (!this.unsaved.length) return;
+		const batch = this.unsaved;
+		this.unsaved = [];
+		// Cut synchronously with the batch: every update in the doc now is stored or in `batch`.
+		const committedVector = Y.encodeStateVector(this.doc);
+		const update = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch);
+		try {
+			this.lastSeq = await this.options.store.append(this.documentId, update);
+			this.logLength++;
+			this.failures = 0;
+		} catch (error) {
+			this.unsaved = [...batch, ...this.unsaved];
+			this.failures++;
+			this.options.log.error({ err: error, documentId: this.documentId, failures: this.failures }, 'storing a document update failed');
+			this.scheduleSave(Math.min(30_000, 250 * 2 ** this.failures));
+			throw error;
+		}
+		this.announceSaved(committedVector);
+		if (this.logLength >= this.options.compactAfter) await this.compact();
+	}
+
+	private announceSaved(stateVector: Uint8Array): void {
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, messagePlenary);
+		encoding.writeVarUint(encoder, plenarySaved);
+		encoding.writeVarUint8Array(encoder, stateVector);
+		const message = encoding.toUint8Array(encoder);
+		for (const member of this.members) if (member.optedIn) member.send(message);
+	}
+
+	/** Folds the log into the snapshot. The snapshot may hold more than `lastSeq` covers; that is safe. */
+	private async compact(): Promise<void> {
+		const state = Y.encodeStateAsUpdate(this.doc);
+		try {
+			await this.options.store.compact(this.documentId, state, this.lastSeq);
+			this.logLength = 0;
+			this.sizeEstimate = state.byteLength;
+		} catch (error) {
+			this.options.log.error({ err: error, documentId: this.documentId }, 'compacting a document failed');
+		}
+	}
+
+	/** True while updates wait to be stored (a room with unsaved changes is never unloaded). */
+	get dirty(): boolean {
+		return this.unsaved.length > 0 || this.saveTimer !== null;
+	}
+
+	/** Final flush and compaction before unloading; rejects (and keeps the room) when storing fails. */
+	async close(): Promise<void> {
+		if (this.saveTimer) {
+			clearTimeout(this.saveTimer);
+			this.saveTimer = null;
+		}
+		await this.flush();
+		if (this.logLength > 0) await this.compact();
+	}
+
+	destroy(): void {
+		this.destroyed = true;
+		if (this.saveTimer) clearTimeout(this.saveTimer);
+		this.awareness.destroy();
+		this.doc.destroy();
+	}
+}

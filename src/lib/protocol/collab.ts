@@ -1,0 +1,44 @@
+/**
+ * The /collab/<documentId> WebSocket: the y-websocket protocol (message types 0 sync, 1 awareness,
+ * 2 auth, 3 query awareness) plus Plenary's own message type 100, which stock clients ignore.
+ */
+export const messageSync = 0;
+export const messageAwareness = 1;
+export const messageAuth = 2;
+export const messageQueryAwareness = 3;
+export const messagePlenary = 100;
+
+/** Subtypes of message 100. */
+export const plenaryHello = 0; // client → server: "I understand message 100" (opt in to the rest)
+export const plenarySaved = 1; // server → client: state vector of what is committed to the database
+export const plenaryAccess = 2; // server → client: JSON { canWrite, reason, lockedByName }
+export const plenaryError = 3; // server → client: an error code for a refused message (connection stays)
+
+/** Close codes of /collab (reliability.md 4.0). 4400–4499: the stock client does not reconnect. */
+export const CollabClose = {
+	SERVICE_RESTART: 1012,
+	UNSUPPORTED_DATA: 1003,
+	TOO_BIG: 1009,
+	LOAD_FAILED: 1011,
+	MALFORMED: 4400,
+	UNAUTHENTICATED: 4401,
+	NOT_FOUND: 4404,
+	DOC_TOO_LARGE: 4413,
+	RATE_LIMITED: 4429
+} as const;
+
+/** Codes sent in-band (message 100/3) for a message refused while the connection stays open. */
+export type CollabErrorCode = 'READ_ONLY' | 'LOCKED' | 'SCHEMA' | 'UPDATE_TOO_LARGE';
+
+export type AccessState = { canWrite: boolean; reason: 'role' | 'locked' | null; lockedByName: string | null };
+
+export const collabLimits = {
+	/** ws maxPayload: one frame; a 900 KiB paste fits, with room for framing. */
+	maxMessageBytes: 1024 * 1024 + 1024,
+	maxUpdateBytes: 1024 * 1024,
+	maxDocumentBytes: 16 * 1024 * 1024,
+	maxAwarenessStateBytes: 2048,
+	/** Token bucket per connection: sustained messages/s and burst. */
+	messagesPerSecond: 30,
+	messageBurst: 100
+} as const;

@@ -1,0 +1,117 @@
+import { fragment, type Db } from './db/db';
+import { notFound } from './errors';
+import type { DocumentKind } from '../protocol/api';
+
+export type Document = {
+	id: string;
+	groupId: string;
+	title: string;
+	kind: DocumentKind;
+	lockedAt: Date | null;
+	lockedBy: string | null;
+	lockedByName: string | null;
+	createdAt: Date;
+	updatedAt: Date;
+};
+
+
+/** The columns of a `Document`, for queries naming documents `d` and the locking user `lu`. */
+const documentFields = fragment`d.id, d.group_id as "groupId", d.title, d.kind, d.locked_at as "lockedAt",
+	d.locked_by as "lockedBy", lu.name as "lockedByName", d.created_at as "createdAt", d.updated_at as "updatedAt"`;
+
+/** What the API and pages show of a document. */
+export function view(doc: Document) {
+	return {
+		id: doc.id,
+		groupId: doc.groupId,
+		title: doc.title,
+		kind: doc.kind,
+		locked: doc.lockedAt !== null,
+		lockedAt: doc.lockedAt,
+		lockedBy: doc.lockedBy ? { id: doc.lockedBy, name: doc.lockedByName } : null,
+		createdAt: doc.createdAt,
+		updatedAt: doc.updatedAt
+	};
+}
+
+export async function create(db: Db, groupId: string, creatorId: string, input: { title: string; kind: DocumentKind }): Promise<Document> {
+	const [row] = await db.sql<{ id: string }>`
+		insert into documents (group_id, title, kind, created_by)
+		values (${groupId}, ${input.title}, ${input.kind}, ${creatorId})
+		returning id`;
+	return get(db, row!.id);
+}
+
+/** A document by id; NOT_FOUND when it does not exist. Callers authorize through its group first. */
+export async function get(db: Db, documentId: string): Promise<Document> {
+	const [doc]: [Document?] = (await db.sql<Document>`
+		select ${documentFields}
+		from documents d left join users lu on lu.id = d.locked_by
+		where d.id = ${documentId}`) as [Document?];
+	if (!doc) throw notFound('Document not found');
+	return doc;
+}
+
+/** The group a document belongs to, or null: the first step of every document authorization. */
+export async function groupOf(db: Db, documentId: string): Promise<string | null> {
+	const [row] = await db.sql<{ groupId: string }>`select group_id as "groupId" from documents where id = ${documentId}`;
+	return row?.groupId ?? null;
+}
+
+export async function listOfGroup(db: Db, groupId: string): Promise<Document[]> {
+	return db.sql<Document>`
+		select ${documentFields}
+		from documents d left join users lu on lu.id = d.locked_by
+		where d.group_id = ${groupId}
+		order by d.created_at`;
+}
+
+export async function rename(db: Db, documentId: string, title: string): Promise<void> {
+	await db.sql`update documents set title = ${title}, updated_at = now() where id = ${documentId}`;
+}
+
+export async function setLocked(db: Db, documentId: string, userId: string, locked: boolean): Promise<Document> {
+	if (locked) {
+		await db.sql`
+			update documents set locked_at = coalesce(locked_at, now()), locked_by = coalesce(locked_by, ${userId})
+			where id = ${documentId}`;
+	} else {
+		await db.sql`update documents set locked_at = null, locked_by = null where id = ${documentId}`;
+	}
+	return get(db, documentId);
+}
+
+/** Stored Yjs content: the snapshot (if any) and the log after it, in order. */
+export async function loadContent(db: Db, documentId: string): Promise<{ updates: Uint8Array[]; lastSeq: number; logLength: number }> {
+	const [snapshot] = await db.sql<{ state: Uint8Array; lastSeq: string | number }>`
+		select state, last_seq as "lastSeq" from document_snapshots where document_id = ${documentId}`;
+	const after = snapshot ? Number(snapshot.lastSeq) : 0;
+	const log = await db.sql<{ seq: string | number; update: Uint8Array }>`
+		select seq, update from document_updates
+		where document_id = ${documentId} and seq > ${after}
+		order by seq`;
+	const updates = [...(snapshot ? [snapshot.state] : []), ...log.map((row) => row.update)].map((bytes) => new Uint8Array(bytes));
+	const lastSeq = log.length ? Number(log[log.length - 1]!.seq) : after;
+	return { updates, lastSeq, logLength: log.length };
+}
+
+/** Appends one (merged) update to the log; resolves with its sequence number once committed. */
+export async function appendUpdate(db: Db, documentId: string, update: Uint8Array): Promise<number> {
+	const [row] = await db.sql<{ seq: string | number }>`
+		insert into document_updates (document_id, update) values (${documentId}, ${update}) returning seq`;
+	return Number(row!.seq);
+}
+
+/**
+ * Replaces the snapshot with `state` (which must contain every update up to `upToSeq`) and drops
+ * those log rows, in one transaction: a crash leaves either the old pair or the new one.
+ */
+export async function compact(db: Db, documentId: string, state: Uint8Array, upToSeq: number): Promise<void> {
+	await db.begin(async (sql) => {
+		await sql`
+			insert into document_snapshots (document_id, state, last_seq, updated_at)
+			values (${documentId}, ${state}, ${upToSeq}, now())
+			on conflict (document_id) do update set state = excluded.state, last_seq = excluded.last_seq, updated_at = now()`;
+		await sql`delete from document_updates where document_id = ${documentId} and seq <= ${upToSeq}`;
+	});
+}
