@@ -110,3 +110,15 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 		child.once('exit', (code) => resolve(code));
 	});
 }
+
+/**
+ * Stops a server with `signal` (SIGKILL for a crash) and starts the same build again on the same
+ * port and the same database, so clients that keep reconnecting find it again.
+ */
+export async function restartServer(server: RunningServer, signal: NodeJS.Signals): Promise<RunningServer> {
+	await server.kill(signal);
+	const port = new URL(server.url).port;
+	const database = { env: { DATA_DIR: server.env.DATA_DIR!, ...(server.env.DATABASE_URL ? { DATABASE_URL: server.env.DATABASE_URL } : {}) }, dispose: server.dispose };
+	const extra = Object.fromEntries(Object.entries(server.env).filter(([key]) => key.startsWith('COLLAB_')));
+	return startServer(server.backend, { env: { ...extra, PORT: port }, database });
+}
