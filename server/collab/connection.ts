@@ -18,6 +18,7 @@ import {
 	type AccessState,
 	type CollabErrorCode
 } from '../../src/lib/protocol/collab';
+import { colorOf } from '../../src/lib/protocol/colors';
 import type { Role } from '../../src/lib/protocol/roles';
 import { changesDocument, writesOutsideSchema } from './update-checks';
 import type { Room, RoomMember } from './room';
@@ -228,13 +229,4 @@ export class Connection implements RoomMember {
 		encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.room.awareness, clients));
 		return encoding.toUint8Array(encoder);
 	}
-}
-
-const palette = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#ff7f0e', '#3b5b92'];
-
-/** A stable colour per person, the same on every device and in every document. */
-export function colorOf(userId: string): string {
-	let hash = 0;
-	for (const char of userId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-	return palette[hash % palette.length]!;
 }

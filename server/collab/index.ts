@@ -141,6 +141,15 @@ export function attachCollab(server: HttpServer, context: AppContext): Collab {
 		}
 	});
 
+	context.presence.inDocument = (documentId) => {
+		const people = new Map<string, { id: string; name: string }>();
+		for (const connection of connections) {
+			const { userId, name } = connection.principal;
+			if (connection.room.documentId === documentId) people.set(userId, { id: userId, name });
+		}
+		return [...people.values()];
+	};
+
 	return {
 		registry,
 		close: async () => {

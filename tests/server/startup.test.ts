@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../helpers/services';
@@ -25,7 +26,8 @@ describe.each(backends())('start-up on %s', (backend) => {
 	it('logs as JSON lines with pino and names the database', () => {
 		const line = server.output().split('\n').find((l) => l.includes('"database ready"'));
 		expect(line).toBeDefined();
-		expect(JSON.parse(line!)).toMatchObject({ level: 30, database: backend, applied: ['0001_init.sql'] });
+		const migrations = readdirSync(join(root, 'migrations')).filter((name) => name.endsWith('.sql')).sort();
+		expect(JSON.parse(line!)).toMatchObject({ level: 30, database: backend, applied: migrations });
 	});
 
 	it('stops gracefully on SIGTERM with exit code 0', async () => {

@@ -21,6 +21,11 @@ export type AppSignals = {
 	membershipChanged: [{ groupId: string; userId: string }];
 };
 
+/** Who has a document open right now; filled in by the collab server when it is attached. */
+export class PresenceDirectory {
+	inDocument: (documentId: string) => { id: string; name: string }[] = () => [];
+}
+
 /** Everything a request, a socket or a collab connection needs, built once per process. */
 export type AppContext = {
 	config: Config;
@@ -29,6 +34,7 @@ export type AppContext = {
 	passwords: Passwords;
 	loginLimiter: LoginLimiter;
 	signals: EventEmitter<AppSignals>;
+	presence: PresenceDirectory;
 };
 
 /**
@@ -51,7 +57,8 @@ export async function createContext(config: Config, migrationsDir: string): Prom
 		log,
 		passwords: await createPasswords(config.argon2MemoryKiB),
 		loginLimiter: createLoginLimiter(),
-		signals: new EventEmitter<AppSignals>()
+		signals: new EventEmitter<AppSignals>(),
+		presence: new PresenceDirectory()
 	};
 }
 

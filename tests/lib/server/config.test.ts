@@ -24,6 +24,7 @@ describe('loadConfig', () => {
 			redisUrl: null,
 			logLevel: 'info',
 			production: true,
+			collabUnloadDelayMs: 30_000,
 			argon2MemoryKiB: 19456
 		});
 	});
@@ -49,6 +50,7 @@ describe('loadConfig', () => {
 				REDIS_URL: 'redis://cache:6379',
 				LOG_LEVEL: 'debug',
 				NODE_ENV: 'test',
+				COLLAB_UNLOAD_DELAY_MS: '0',
 				PLENARY_ARGON2_MEMORY_KIB: '1024'
 			})
 		).toEqual({
@@ -60,6 +62,7 @@ describe('loadConfig', () => {
 			redisUrl: 'redis://cache:6379',
 			logLevel: 'debug',
 			production: false,
+			collabUnloadDelayMs: 0,
 			argon2MemoryKiB: 1024
 		});
 	});
@@ -73,6 +76,8 @@ describe('loadConfig', () => {
 		['ORIGIN', 'plenary.example.org'],
 		['ORIGIN', 'ftp://plenary.example.org'],
 		['DATABASE_URL', 'mysql://db/plenary'],
+		['COLLAB_UNLOAD_DELAY_MS', 'soon'],
+		['COLLAB_UNLOAD_DELAY_MS', '-5'],
 		['DATABASE_URL', 'not a url'],
 		['DATA_DIR', ''],
 		['REDIS_URL', 'http://cache:6379'],

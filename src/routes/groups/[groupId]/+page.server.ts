@@ -1,10 +1,12 @@
+import { redirect } from '@sveltejs/kit';
 import { authorizeGroup } from '$lib/server/auth/authorize';
 import { appContext } from '$lib/server/context';
 import { blankToNull, formAction, formValues } from '$lib/server/forms';
+import * as documents from '$lib/server/documents';
 import * as groups from '$lib/server/groups';
 import { invitationUrl } from '$lib/server/invitations';
 import { orErrorPage, userOrLogin, uuidParam } from '$lib/server/pages';
-import { invitationRef, memberBody, memberChangeForm, memberRef } from '$lib/protocol/api';
+import { documentBody, invitationRef, memberBody, memberChangeForm, memberRef } from '$lib/protocol/api';
 import { atLeast } from '$lib/protocol/roles';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -17,7 +19,9 @@ export const load: PageServerLoad = async (event) => {
 		const manages = atLeast(principal.role, 'moderator');
 		const members = await groups.members(db, groupId);
 		const invitations = manages ? await groups.pendingInvitations(db, groupId) : [];
+		const { presence } = appContext();
 		return {
+			documents: (await documents.listOfGroup(db, groupId)).map((doc) => ({ ...documents.view(doc), present: presence.inDocument(doc.id) })),
 			group: await groups.get(db, groupId),
 			role: principal.role,
 			manages,
@@ -34,6 +38,15 @@ async function moderatorOf(event: Parameters<Actions[string]>[0]) {
 }
 
 export const actions: Actions = {
+	createDocument: async (event) => {
+		const user = userOrLogin(event);
+		const values = formValues(await event.request.formData(), ['title', 'kind']);
+		return formAction(values, documentBody, async (input) => {
+			const principal = await authorizeGroup(appContext().db, user.id, uuidParam(event.params.groupId), 'member');
+			const created = await documents.create(appContext().db, principal.groupId, user.id, input);
+			redirect(303, `/documents/${created.id}`);
+		});
+	},
 	addMember: async (event) => {
 		const values = formValues(await event.request.formData(), ['email', 'role', 'delegation']);
 		return formAction({ ...values, delegation: blankToNull(values.delegation) }, memberBody, async (input) => {

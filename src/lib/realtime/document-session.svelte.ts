@@ -1,0 +1,118 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import {
+	CollabClose,
+	messagePlenary,
+	plenaryAccess,
+	plenaryError,
+	plenaryHello,
+	plenarySaved,
+	type AccessState
+} from '$lib/protocol/collab';
+
+export type Connection = 'connecting' | 'connected' | 'offline';
+export type Presence = { id: string; name: string; color: string; role: string };
+
+/**
+ * The browser side of one open document: the Y.Doc, its copy in IndexedDB (so text typed offline
+ * survives a closed tab), and the WebSocket to /collab. Reactive state for the page: connection,
+ * whether everything typed is committed on the server, write access, and who is here.
+ */
+export class DocumentSession {
+	readonly doc = new Y.Doc();
+	readonly provider: WebsocketProvider;
+	private readonly local: IndexeddbPersistence;
+
+	connection = $state<Connection>('connecting');
+	/** Everything in this browser's copy is committed in the server's database. */
+	saved = $state(true);
+	/** The browser's own copy (IndexedDB) has been read and is being kept. */
+	storedLocally = $state(false);
+	access = $state<AccessState>({ canWrite: false, reason: null, lockedByName: null });
+	lastError = $state<string | null>(null);
+	/** Set when the server closed for good (removed from the group, logged out). */
+	ended = $state<'NOT_FOUND' | 'UNAUTHENTICATED' | null>(null);
+	people = $state<Presence[]>([]);
+
+	// Replaced whole by each "saved" message and only read in refreshSaved: not reactive state.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	private committed = new Map<number, number>();
+
+	constructor(documentId: string, initialAccess: AccessState) {
+		this.access = initialAccess;
+		this.local = new IndexeddbPersistence(`plenary-document-${documentId}`, this.doc);
+		this.local.once('synced', () => (this.storedLocally = true));
+		const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+		this.provider = new WebsocketProvider(`${scheme}://${location.host}/collab`, documentId, this.doc, {
+			disableBc: true,
+			maxBackoffTime: 10_000
+		});
+		this.provider.messageHandlers[messagePlenary] = (_encoder, decoder) => this.onPlenary(decoder);
+		this.provider.on('status', ({ status }) => {
+			this.connection = status === 'connected' ? 'connected' : status === 'connecting' ? 'connecting' : 'offline';
+			if (status === 'connected') this.provider.ws?.send(hello());
+		});
+		this.provider.on('connection-close', (event) => {
+			if (event?.code === CollabClose.NOT_FOUND) this.ended = 'NOT_FOUND';
+			if (event?.code === CollabClose.UNAUTHENTICATED) this.ended = 'UNAUTHENTICATED';
+			if (event?.code === CollabClose.RATE_LIMITED) setTimeout(() => this.provider.connect(), 2000);
+		});
+		this.doc.on('update', () => this.refreshSaved());
+		this.provider.awareness.on('change', () => this.refreshPeople());
+		window.addEventListener('online', this.wake);
+	}
+
+	/** Reconnect at once when the operating system says the network is back. */
+	private wake = () => {
+		if (!this.provider.wsconnected) this.provider.connect();
+	};
+
+	private onPlenary(decoder: decoding.Decoder): void {
+		const subtype = decoding.readVarUint(decoder);
+		if (subtype === plenarySaved) {
+			this.committed = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
+			this.refreshSaved();
+		} else if (subtype === plenaryAccess) {
+			this.access = JSON.parse(decoding.readVarString(decoder)) as AccessState;
+		} else if (subtype === plenaryError) {
+			this.lastError = decoding.readVarString(decoder);
+		}
+	}
+
+	private refreshSaved(): void {
+		if (!this.access.canWrite) {
+			this.saved = true;
+			return;
+		}
+		// Saved when the server's committed state covers every change this browser made.
+		const own = this.doc.clientID;
+		const mine = Y.decodeStateVector(Y.encodeStateVector(this.doc)).get(own) ?? 0;
+		this.saved = (this.committed.get(own) ?? 0) >= mine;
+	}
+
+	private refreshPeople(): void {
+		const byId: Record<string, Presence> = {};
+		for (const state of this.provider.awareness.getStates().values()) {
+			const user = (state as { user?: Presence }).user;
+			if (user?.id) byId[user.id] ??= user;
+		}
+		this.people = Object.values(byId);
+	}
+
+	destroy(): void {
+		window.removeEventListener('online', this.wake);
+		this.provider.destroy();
+		void this.local.destroy();
+		this.doc.destroy();
+	}
+}
+
+function hello(): Uint8Array<ArrayBuffer> {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, messagePlenary);
+	encoding.writeVarUint(encoder, plenaryHello);
+	return encoding.toUint8Array(encoder) as Uint8Array<ArrayBuffer>;
+}

@@ -1,0 +1,103 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifactPath, browserAvailable, launchChromium } from '../helpers/browser';
+import type { ApiClient } from '../helpers/client';
+import { createDocument, seedGroup, type Roster } from '../helpers/group';
+import { restartServer, startServer, type RunningServer } from '../helpers/server';
+
+describe.runIf(browserAvailable())('co-editing a document in Chromium', () => {
+	let server: RunningServer;
+	let browser: Browser;
+	let roster: Roster;
+	const pageErrors: string[] = [];
+
+	beforeAll(async () => {
+		server = await startServer('pglite');
+		roster = await seedGroup(server.url);
+		browser = await launchChromium();
+	});
+	afterAll(async () => {
+		await browser?.close();
+		await server?.stop();
+		await server?.dispose();
+	});
+
+	/** A browser context logged in as `client` (its session cookie copied in). */
+	async function pageAs(client: ApiClient): Promise<Page> {
+		const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+		const url = new URL(server.url);
+		await context.addCookies(
+			[...client.cookies].map(([name, value]) => ({ name, value, domain: url.hostname, path: '/', httpOnly: name === 'plenary_session', sameSite: 'Lax' as const }))
+		);
+		const page = await context.newPage();
+		page.on('pageerror', (error) => pageErrors.push(error.message));
+		return page;
+	}
+
+	it('two members see each other type and each other’s carets, a participant reads only, and a server restart loses nothing', async () => {
+		const documentId = await createDocument(roster.member, roster.groupId, 'Draft recommendations');
+		const a = await pageAs(roster.member);
+		const b = await pageAs(roster.member2);
+		const reader = await pageAs(roster.participant);
+		for (const page of [a, b, reader]) {
+			await page.goto(`${server.url}/documents/${documentId}`);
+			await page.locator('.ProseMirror').waitFor();
+		}
+		await expect.poll(() => a.getByTestId('sync-status').textContent()).toContain('All changes saved');
+
+		await a.locator('.ProseMirror').click();
+		await a.keyboard.type('Preamble agreed by the working group.');
+		await a.keyboard.press('Enter');
+		await a.getByRole('button', { name: 'Insert recommendation' }).click();
+		await a.keyboard.type('Judges are appointed on objective criteria — Судьялар объективті өлшемдер негізінде тағайындалады.');
+		await b.locator('.ProseMirror', { hasText: 'Судьялар объективті' }).waitFor();
+		// "Recommendation N" is a CSS counter on this label (checked on the screenshots).
+		expect(await b.locator('.recommendation-title').getAttribute('data-label')).toBe('Recommendation');
+		expect(await b.locator('section[data-type="recommendation"]').getAttribute('data-id')).toMatch(/^[0-9a-f-]{36}$/);
+
+		await b.locator('.ProseMirror p').first().click();
+		await b.keyboard.press('End');
+		await b.keyboard.type(' Amended in the room.');
+		await a.locator('.ProseMirror', { hasText: 'Amended in the room.' }).waitFor();
+		// Each sees the other's caret with the account's name.
+		await a.locator('.collaboration-carets__label', { hasText: 'Бакыт Токтогулов' }).waitFor();
+		await b.locator('.collaboration-carets__label', { hasText: 'Dilnoza Karimova' }).waitFor();
+		await expect.poll(() => b.getByTestId('sync-status').textContent()).toContain('All changes saved');
+		await a.screenshot({ path: artifactPath('10-coediting-member-a.png'), fullPage: true });
+		await b.screenshot({ path: artifactPath('11-coediting-member-b.png'), fullPage: true });
+
+		// The participant follows live but cannot type.
+		await reader.locator('.ProseMirror', { hasText: 'Amended in the room.' }).waitFor();
+		expect(await reader.locator('.ProseMirror').getAttribute('contenteditable')).toBe('false');
+		expect(await reader.getByTestId('readonly-banner').textContent()).toContain('cannot change it');
+		await reader.locator('.ProseMirror').click();
+		await reader.keyboard.type('participant tries to type');
+		expect(await a.locator('.ProseMirror').textContent()).not.toContain('participant tries to type');
+		await reader.screenshot({ path: artifactPath('12-coediting-participant.png'), fullPage: true });
+
+		// The server restarts: pages reconnect by themselves and the text is intact.
+		server = await restartServer(server, 'SIGTERM');
+		await expect.poll(() => a.getByTestId('sync-status').textContent(), { timeout: 20_000 }).toContain('All changes saved');
+		await a.keyboard.type(' Typed after the restart.');
+		await b.locator('.ProseMirror', { hasText: 'Typed after the restart.' }).waitFor({ timeout: 20_000 });
+		const fresh = await pageAs(roster.observer);
+		await fresh.goto(`${server.url}/documents/${documentId}`);
+		await fresh.locator('.ProseMirror', { hasText: 'Typed after the restart.' }).waitFor();
+		const text = await fresh.locator('.ProseMirror').textContent();
+		expect(text).toContain('Preamble agreed by the working group. Amended in the room.');
+		expect(text).toContain('Судьялар объективті өлшемдер негізінде тағайындалады.');
+		await fresh.screenshot({ path: artifactPath('13-after-restart-observer.png'), fullPage: true });
+
+		// A moderator locks the text: the members' editors turn read-only at once.
+		const chair = await pageAs(roster.moderator);
+		await chair.goto(`${server.url}/documents/${documentId}`);
+		await chair.getByTestId('lock-button').click();
+		await expect.poll(() => a.getByTestId('readonly-banner').textContent()).toContain('Locked by Aigerim Bekova');
+		expect(await a.locator('.ProseMirror').getAttribute('contenteditable')).toBe('false');
+		await a.screenshot({ path: artifactPath('14-locked-member.png'), fullPage: true });
+		await chair.getByTestId('lock-button').click();
+		await expect.poll(() => a.locator('.ProseMirror').getAttribute('contenteditable')).toBe('true');
+
+		expect(pageErrors).toEqual([]);
+	});
+});
