@@ -43,12 +43,20 @@ export const handle: Handle = async ({ event, resolve }) => {
 	const others = (headers.get('cookie') ?? '').split(';').filter((c) => c.trim() && !c.trim().startsWith(localeCookieName + '='));
 	headers.set('cookie', [...others, `${localeCookieName}=${locale}`].join(';'));
 
-	return paraglideMiddleware(new Request(event.request, { headers }), ({ request, locale }) => {
+	const response = await paraglideMiddleware(new Request(event.request, { headers }), ({ request, locale }) => {
 		event.request = request;
 		return resolve(event, {
 			transformPageChunk: ({ html }) => html.replace('%plenary.lang%', locale)
 		});
 	});
+	// SvelteKit answers a method a JSON endpoint lacks with plain text; the API speaks JSON only.
+	if (isApi && response.status === 405 && !response.headers.get('content-type')?.includes('json')) {
+		const answer = errorResponse(new AppError('METHOD_NOT_ALLOWED', `${event.request.method} is not supported here`));
+		const allow = response.headers.get('allow');
+		if (allow) answer.headers.set('allow', allow);
+		return answer;
+	}
+	return response;
 };
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {

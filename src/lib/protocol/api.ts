@@ -28,6 +28,8 @@ export const oneLine = (max: number) =>
 				.min(1, 'required')
 				.max(max, `at most ${max} characters`)
 				.refine((value) => !controlCharacters.test(value), 'must not contain control characters')
+				// A lone surrogate would be stored as U+FFFD: silently changed text (BI-24).
+				.refine((value) => value.isWellFormed(), 'must be valid Unicode text')
 		);
 
 export const email = z
@@ -140,6 +142,7 @@ export type FieldIssueCode =
 
 const customCodes: Record<string, FieldIssueCode> = {
 	'must not contain control characters': 'control_characters',
+	'must be valid Unicode text': 'invalid',
 	'not a real date': 'invalid_date',
 	'must not be before the start date': 'date_order'
 };

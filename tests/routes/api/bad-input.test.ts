@@ -281,13 +281,13 @@ describe.each(backends())('bad input to the JSON API on %s', (backend) => {
 			await expectEventsUnchanged();
 		});
 
-		it('a title with a lone surrogate is never a 500', async () => {
-			const user = await newUser(server.url);
-			const response = await user.request('POST', '/api/events', {
+		it('a title with a lone surrogate is refused (it would be stored changed) and creates nothing (BI-24)', async () => {
+			const response = await organizer.request('POST', '/api/events', {
 				body: '{"title":"Semi\\ud800nar"}',
 				headers: { 'content-type': 'application/json' }
 			});
-			expect([201, 400]).toContain(response.status);
+			expectRefused(response, 400, 'VALIDATION', ['title']);
+			await expectEventsUnchanged();
 		});
 
 		it.each([
@@ -401,6 +401,13 @@ describe.each(backends())('bad input to the JSON API on %s', (backend) => {
 		])('%s %s answers 404 with a JSON NOT_FOUND error', async (method, path) => {
 			const response = await organizer.request(method, path, method === 'GET' || method === 'DELETE' ? {} : { json: {} });
 			expectRefused(response, 404, 'NOT_FOUND');
+		});
+
+		it('a method an endpoint does not have answers 405 with a JSON METHOD_NOT_ALLOWED error and an Allow header', async () => {
+			const response = await organizer.request('DELETE', '/api/events');
+			expectRefused(response, 405, 'METHOD_NOT_ALLOWED');
+			expect(response.headers.get('allow')).toContain('POST');
+			await expectEventsUnchanged();
 		});
 
 		it('an unknown /api path answers 404 JSON to anonymous callers too', async () => {
