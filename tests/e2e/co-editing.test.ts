@@ -100,4 +100,33 @@ describe.runIf(browserAvailable())('co-editing a document in Chromium', () => {
 
 		expect(pageErrors).toEqual([]);
 	});
+
+	it('text typed while the server is unreachable is kept in the browser, survives closing the tab, and reaches everyone later (FT-07b)', async () => {
+		const documentId = await createDocument(roster.member, roster.groupId, 'Offline minutes', 'minutes');
+		const page = await pageAs(roster.member);
+		await page.goto(`${server.url}/documents/${documentId}`);
+		await page.locator('.ProseMirror').click();
+		await page.keyboard.type('Opening remarks. ');
+		await expect.poll(() => page.getByTestId('sync-status').textContent()).toContain('All changes saved');
+
+		// The venue Wi-Fi drops: the server is gone while the rapporteur keeps typing.
+		const port = new URL(server.url).port;
+		const database = { env: { DATA_DIR: server.env.DATA_DIR! }, dispose: server.dispose };
+		await server.kill('SIGKILL');
+		await page.keyboard.type('Written while offline — желі жоқ кезде жазылды.');
+		await expect.poll(() => page.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('saved on this device');
+		await page.screenshot({ path: artifactPath('15-offline-typing.png'), fullPage: true });
+		const context = page.context();
+		await page.close();
+
+		server = await startServer('pglite', { env: { PORT: port }, database });
+		// The rapporteur opens the document again later, in the same browser.
+		const again = await context.newPage();
+		await again.goto(`${server.url}/documents/${documentId}`);
+		await again.locator('.ProseMirror', { hasText: 'Written while offline — желі жоқ кезде жазылды.' }).waitFor();
+		const colleague = await pageAs(roster.observer);
+		await colleague.goto(`${server.url}/documents/${documentId}`);
+		await colleague.locator('.ProseMirror', { hasText: 'Opening remarks. Written while offline — желі жоқ кезде жазылды.' }).waitFor({ timeout: 15_000 });
+		await colleague.screenshot({ path: artifactPath('16-offline-text-arrived.png'), fullPage: true });
+	});
 });
