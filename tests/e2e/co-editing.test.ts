@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, browserAvailable, launchChromium } from '../helpers/browser';
+import { artifactPath, browserAvailable, gotoReady, launchChromium } from '../helpers/browser';
 import type { ApiClient } from '../helpers/client';
 import { createDocument, seedGroup, type Roster } from '../helpers/group';
 import { restartServer, startServer, type RunningServer } from '../helpers/server';
@@ -30,6 +30,7 @@ describe.runIf(browserAvailable())('co-editing a document in Chromium', () => {
 			[...client.cookies].map(([name, value]) => ({ name, value, domain: url.hostname, path: '/', httpOnly: name === 'plenary_session', sameSite: 'Lax' as const }))
 		);
 		const page = await context.newPage();
+		page.setDefaultTimeout(20_000);
 		page.on('pageerror', (error) => pageErrors.push(error.message));
 		return page;
 	}
@@ -40,7 +41,7 @@ describe.runIf(browserAvailable())('co-editing a document in Chromium', () => {
 		const b = await pageAs(roster.member2);
 		const reader = await pageAs(roster.participant);
 		for (const page of [a, b, reader]) {
-			await page.goto(`${server.url}/documents/${documentId}`);
+			await gotoReady(page, `${server.url}/documents/${documentId}`);
 			await page.locator('.ProseMirror').waitFor();
 		}
 		await expect.poll(() => a.getByTestId('sync-status').textContent()).toContain('All changes saved');
@@ -81,7 +82,7 @@ describe.runIf(browserAvailable())('co-editing a document in Chromium', () => {
 		await a.keyboard.type(' Typed after the restart.');
 		await b.locator('.ProseMirror', { hasText: 'Typed after the restart.' }).waitFor({ timeout: 20_000 });
 		const fresh = await pageAs(roster.observer);
-		await fresh.goto(`${server.url}/documents/${documentId}`);
+		await gotoReady(fresh, `${server.url}/documents/${documentId}`);
 		await fresh.locator('.ProseMirror', { hasText: 'Typed after the restart.' }).waitFor();
 		const text = await fresh.locator('.ProseMirror').textContent();
 		expect(text).toContain('Preamble agreed by the working group. Amended in the room.');
@@ -90,7 +91,7 @@ describe.runIf(browserAvailable())('co-editing a document in Chromium', () => {
 
 		// A moderator locks the text: the members' editors turn read-only at once.
 		const chair = await pageAs(roster.moderator);
-		await chair.goto(`${server.url}/documents/${documentId}`);
+		await gotoReady(chair, `${server.url}/documents/${documentId}`);
 		await chair.getByTestId('lock-button').click();
 		await expect.poll(() => a.getByTestId('readonly-banner').textContent()).toContain('Locked by Aigerim Bekova');
 		expect(await a.locator('.ProseMirror').getAttribute('contenteditable')).toBe('false');
@@ -99,12 +100,12 @@ describe.runIf(browserAvailable())('co-editing a document in Chromium', () => {
 		await expect.poll(() => a.locator('.ProseMirror').getAttribute('contenteditable')).toBe('true');
 
 		expect(pageErrors).toEqual([]);
-	});
+	}, 120_000);
 
 	it('text typed while the server is unreachable is kept in the browser, survives closing the tab, and reaches everyone later (FT-07b)', async () => {
 		const documentId = await createDocument(roster.member, roster.groupId, 'Offline minutes', 'minutes');
 		const page = await pageAs(roster.member);
-		await page.goto(`${server.url}/documents/${documentId}`);
+		await gotoReady(page, `${server.url}/documents/${documentId}`);
 		await page.locator('.ProseMirror').click();
 		await page.keyboard.type('Opening remarks. ');
 		await expect.poll(() => page.getByTestId('sync-status').textContent()).toContain('All changes saved');
@@ -122,11 +123,11 @@ describe.runIf(browserAvailable())('co-editing a document in Chromium', () => {
 		server = await startServer('pglite', { env: { PORT: port }, database });
 		// The rapporteur opens the document again later, in the same browser.
 		const again = await context.newPage();
-		await again.goto(`${server.url}/documents/${documentId}`);
+		await gotoReady(again, `${server.url}/documents/${documentId}`);
 		await again.locator('.ProseMirror', { hasText: 'Written while offline — желі жоқ кезде жазылды.' }).waitFor();
 		const colleague = await pageAs(roster.observer);
-		await colleague.goto(`${server.url}/documents/${documentId}`);
+		await gotoReady(colleague, `${server.url}/documents/${documentId}`);
 		await colleague.locator('.ProseMirror', { hasText: 'Opening remarks. Written while offline — желі жоқ кезде жазылды.' }).waitFor({ timeout: 15_000 });
 		await colleague.screenshot({ path: artifactPath('16-offline-text-arrived.png'), fullPage: true });
-	});
+	}, 120_000);
 });

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, browserAvailable, launchChromium } from '../helpers/browser';
+import { artifactPath, browserAvailable, gotoReady, launchChromium } from '../helpers/browser';
 import { newUser } from '../helpers/client';
 import { startServer, type RunningServer } from '../helpers/server';
 
@@ -24,6 +24,7 @@ describe.runIf(browserAvailable())('an organizer sets up a seminar in Chromium',
 	async function newPage(locale = 'en-GB'): Promise<Page> {
 		const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
 		const page = await context.newPage();
+		page.setDefaultTimeout(15_000);
 		page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
 		page.on('pageerror', (error) => consoleErrors.push(error.message));
 		return page;
@@ -33,7 +34,7 @@ describe.runIf(browserAvailable())('an organizer sets up a seminar in Chromium',
 		const colleague = await newUser(server.url, 'Dilnoza Karimova');
 		const page = await newPage();
 
-		await page.goto(server.url + '/register');
+		await gotoReady(page, server.url + '/register');
 		await page.getByLabel('Name').fill('Айгерім Бекова');
 		await page.getByLabel('E-mail').fill('aigerim.e2e@example.org');
 		await page.getByLabel('Password').fill('short');
@@ -86,7 +87,7 @@ describe.runIf(browserAvailable())('an organizer sets up a seminar in Chromium',
 
 		// The newcomer opens the link in their own browser, registers, and lands in the group.
 		const newcomer = await newPage('kk-KZ');
-		await newcomer.goto(invitationUrl);
+		await gotoReady(newcomer, invitationUrl);
 		await expect.poll(() => newcomer.locator('html').getAttribute('lang')).toBe('kk');
 		await newcomer.screenshot({ path: artifactPath('04-invitation-kk.png') });
 		await newcomer.locator('main').getByRole('link', { name: 'Тіркелу' }).click();
@@ -113,7 +114,7 @@ describe.runIf(browserAvailable())('an organizer sets up a seminar in Chromium',
 
 		// The choice belongs to the account: a fresh browser that logs in gets Russian.
 		const elsewhere = await newPage('fr-FR');
-		await elsewhere.goto(server.url + '/login');
+		await gotoReady(elsewhere, server.url + '/login');
 		expect(await elsewhere.locator('html').getAttribute('lang')).toBe('fr');
 		await elsewhere.getByLabel('Adresse e-mail').fill('aigerim.e2e@example.org');
 		await elsewhere.getByLabel('Mot de passe').fill(password);
@@ -124,5 +125,5 @@ describe.runIf(browserAvailable())('an organizer sets up a seminar in Chromium',
 		await elsewhere.screenshot({ path: artifactPath('07-dashboard-ru.png'), fullPage: true });
 
 		expect(consoleErrors).toEqual([]);
-	});
+	}, 120_000);
 });

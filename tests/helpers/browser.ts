@@ -1,7 +1,7 @@
 import { execSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { inCi } from './services';
 
 /** Debian's Chromium, or null (then browser tests skip locally; in CI its absence fails the run). */
@@ -35,6 +35,12 @@ export function launchChromium(): Promise<Browser> {
 			'--no-first-run'
 		]
 	});
+}
+
+/** Opens a page and waits until the app is hydrated, so typed input is not lost to hydration. */
+export async function gotoReady(page: Page, url: string): Promise<void> {
+	await page.goto(url);
+	await page.locator('html[data-ready="true"]').waitFor();
 }
 
 /** Where screenshots go (kept by CI as artifacts). */
