@@ -73,9 +73,11 @@ export function attachCollab(server: HttpServer, context: AppContext): Collab {
 			const documentId = pathPattern.exec(path)?.[1]?.toLowerCase();
 			const groupId = documentId ? await documents.groupOf(db, documentId) : null;
 			const principal = groupId ? await roleInGroup(db, found.user.id, groupId) : null;
-			if (!documentId || !groupId || !principal) return ws.close(CollabClose.NOT_FOUND, 'NOT_FOUND');
-			const room = await registry.open(documentId, groupId);
-			if (ws.readyState !== ws.OPEN) return registry.released(room);
+			if (context.probeLimiter.retryAfter(found.user.id) > 0) return ws.close(CollabClose.RATE_LIMITED, 'RATE_LIMITED');
+			if (!documentId || !groupId || !principal) {
+				context.probeLimiter.fail(found.user.id); // guessing document ids is throttled (AZ-31)
+				return ws.close(CollabClose.NOT_FOUND, 'NOT_FOUND');
+			}
 			const who: CollabPrincipal = {
 				userId: found.user.id,
 				name: found.user.name,
@@ -84,11 +86,15 @@ export function attachCollab(server: HttpServer, context: AppContext): Collab {
 				sessionId: found.session.id,
 				sessionCreatedAt: found.session.createdAt.getTime()
 			};
+			const access = await accessOf(documentId, who);
+			// Nothing awaited between opening the room and joining it: every open is matched by a release.
+			const room = await registry.open(documentId, groupId);
+			if (ws.readyState !== ws.OPEN) return registry.released(room);
 			connection = new Connection(
 				{ send: (message) => ws.send(message), close: (code, reason) => ws.close(code, reason) },
 				who,
 				room,
-				await accessOf(documentId, who)
+				access
 			);
 			if (recent.ends(who)) return connection.close(CollabClose.UNAUTHENTICATED, 'UNAUTHENTICATED');
 			connections.add(connection);

@@ -6,7 +6,7 @@ import { openPglite } from './db/pglite';
 import { openPostgres } from './db/postgres';
 import { createLogger, type Logger } from './log';
 import { createPasswords, type Passwords } from './auth/passwords';
-import { createLoginLimiter, type LoginLimiter } from './auth/rate-limit';
+import { createLoginLimiter, FailureWindow, type LoginLimiter } from './auth/rate-limit';
 
 /** Things that happened in the app that open connections must react to (realtime subscribes). */
 export type AppSignals = {
@@ -33,6 +33,8 @@ export type AppContext = {
 	log: Logger;
 	passwords: Passwords;
 	loginLimiter: LoginLimiter;
+	/** Lookups of things a caller may not see, per user: guessing ids is throttled (AZ-31). */
+	probeLimiter: FailureWindow;
 	signals: EventEmitter<AppSignals>;
 	presence: PresenceDirectory;
 };
@@ -57,6 +59,7 @@ export async function createContext(config: Config, migrationsDir: string): Prom
 		log,
 		passwords: await createPasswords(config.argon2MemoryKiB),
 		loginLimiter: createLoginLimiter(),
+		probeLimiter: new FailureWindow(100, 60_000),
 		signals: new EventEmitter<AppSignals>(),
 		presence: new PresenceDirectory()
 	};

@@ -72,9 +72,15 @@ export function requireUser(event: RequestEvent) {
 /** Wraps a JSON API handler: AppError → its status and body; anything else → 500 INTERNAL, logged. */
 export function api(handler: (event: RequestEvent) => Promise<Response>) {
 	return async (event: RequestEvent): Promise<Response> => {
+		const { probeLimiter } = appContext();
+		const caller = event.locals.user?.id;
 		try {
+			const wait = caller ? probeLimiter.retryAfter(caller) : 0;
+			if (wait > 0) throw new AppError('RATE_LIMITED', 'Too many requests for things that do not exist; slow down', { retryAfterSeconds: wait });
 			return await handler(event);
 		} catch (error) {
+			// Someone walking through ids gets 404s; after 100 a minute they get 429 (AZ-31).
+			if (caller && error instanceof AppError && error.code === 'NOT_FOUND') probeLimiter.fail(caller);
 			return errorResponse(error, event);
 		}
 	};

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeMessage, helloMessage, openEditor, openRaw, paragraphUpdate, syncUpdateMessage } from '../../helpers/collab';
-import { ApiClient } from '../../helpers/client';
+import { ApiClient, newUser } from '../../helpers/client';
 import { createDocument, seedGroup, type Roster } from '../../helpers/group';
 import { eventually } from '../../helpers/retry';
 import { backends } from '../../helpers/services';
@@ -140,6 +140,18 @@ describe.each(backends())('who may open and change a document over /collab, on %
 		await eventually(() => expect(reader.text()).toBe('after unlock'));
 		reader.destroy();
 		raw.ws.close();
+	});
+
+	it('walking through random document ids is answered 404, then 429 after 100 in a minute, on the API and on /collab (AZ-31)', async () => {
+		const prober = await newUser(server.url, 'Prober');
+		const statuses: number[] = [];
+		for (let i = 0; i < 110; i++) statuses.push((await prober.get(`/api/documents/${crypto.randomUUID()}`)).status);
+		expect(statuses.slice(0, 100).every((status) => status === 404)).toBe(true);
+		expect(statuses.slice(100).every((status) => status === 429)).toBe(true);
+		const raw = openRaw(server.url, prober, `/collab/${crypto.randomUUID()}`);
+		expect(await raw.closed).toEqual({ code: 4429, reason: 'RATE_LIMITED' });
+		// Someone else is not affected.
+		expect((await roster.member.get(`/api/documents/${documentId}`)).status).toBe(200);
 	});
 
 	it('a logged-out session loses its collab connection (AZ-51)', async () => {
