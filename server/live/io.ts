@@ -1,5 +1,9 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server as IOServer } from 'socket.io';
+import { Server as IOServer, type Socket } from 'socket.io';
+import { clientEvents } from '../../src/lib/protocol/live';
+import type { Role } from '../../src/lib/protocol/roles';
+import { refuseUnknown } from './events';
+import { recheckMembership, registerSessionEvents } from './sessions';
 import type { AppContext } from '../../src/lib/server/context';
 import { readCookie, sessionCookieName } from '../../src/lib/server/auth/cookies';
 import * as sessions from '../../src/lib/server/auth/sessions';
@@ -7,13 +11,21 @@ import type { SessionUser } from '../../src/lib/server/auth/sessions';
 import { RecentRevocations } from '../../src/lib/server/auth/revocation';
 import { isAllowedOrigin } from '../origin';
 
-export type SocketData = { user: SessionUser; sessionId: string; sessionCreatedAt: number };
+export type SocketData = {
+	user: SessionUser;
+	sessionId: string;
+	sessionCreatedAt: number;
+	/** Live sessions this socket joined, with the role it joined with. */
+	sessions: Map<string, Role>;
+};
 
 /**
  * Socket.IO on the shared HTTP server, with authentication at the door: the handshake must carry
  * a live session cookie and come from our own origin, else `connect_error` with a code.
  * Sockets are closed when their session is revoked (logout), since middleware runs only at connect.
  */
+const knownEvents: ReadonlySet<string> = new Set(clientEvents);
+
 export function attachSocketIo(server: HttpServer, context: AppContext): IOServer {
 	const { db, log, config, signals } = context;
 	const io = new IOServer<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>(server, {
@@ -32,7 +44,7 @@ export function attachSocketIo(server: HttpServer, context: AppContext): IOServe
 			const token = readCookie(socket.handshake.headers.cookie, sessionCookieName);
 			const found = token ? await sessions.validate(db, token) : null;
 			if (!found) return next(connectError('UNAUTHENTICATED', 'Log in first'));
-			socket.data = { user: found.user, sessionId: found.session.id, sessionCreatedAt: found.session.createdAt.getTime() };
+			socket.data = { user: found.user, sessionId: found.session.id, sessionCreatedAt: found.session.createdAt.getTime(), sessions: new Map() };
 			next();
 		} catch (error) {
 			log.error({ err: error }, 'socket.io handshake failed');
@@ -46,7 +58,15 @@ export function attachSocketIo(server: HttpServer, context: AppContext): IOServe
 
 	io.on('connection', (socket) => {
 		socket.on('error', (error) => log.warn({ err: error }, 'socket error'));
-		if (ended(socket.data)) socket.disconnect(true);
+		if (ended(socket.data)) return socket.disconnect(true);
+		refuseUnknown(socket, knownEvents);
+		registerSessionEvents(io as unknown as IOServer, socket as unknown as Socket, context);
+	});
+
+	signals.on('membershipChanged', ({ groupId, userId }) => {
+		recheckMembership(io as unknown as IOServer, context, groupId, userId).catch((error) =>
+			log.error({ err: error }, 'applying a membership change to live sessions failed')
+		);
 	});
 
 	signals.on('sessionsRevoked', (revocation) => {

@@ -18,6 +18,7 @@ export const ErrorCode = {
 	CONFLICT: 'CONFLICT',
 	INVITATION_USED: 'INVITATION_USED',
 	RATE_LIMITED: 'RATE_LIMITED',
+	UNKNOWN_EVENT: 'UNKNOWN_EVENT',
 	INTERNAL: 'INTERNAL'
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -3,7 +3,10 @@ import type { z } from 'zod';
 import { sessionCookieName, sessionCookieOptions } from './auth/cookies';
 import { appContext } from './context';
 import { AppError } from './errors';
-import { fieldErrors, limits, onlyTooLong } from '../protocol/api';
+import { limits } from '../protocol/api';
+import { parse } from './validate';
+
+export { parse };
 
 /**
  * Helpers for the JSON API routes: read a body against a schema, require a user, and turn thrown
@@ -22,18 +25,6 @@ export async function readBody<S extends z.ZodType>(request: Request, schema: S)
 		throw new AppError('INVALID_JSON', 'The body is not valid JSON');
 	}
 	return parse(schema, value);
-}
-
-/** Validates a value; VALIDATION (or TOO_LONG when only lengths failed) with per-field messages. */
-export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-	const result = schema.safeParse(value);
-	if (result.success) return result.data;
-	const fields = fieldErrors(result.error);
-	const code = onlyTooLong(result.error) ? 'TOO_LONG' : 'VALIDATION';
-	const summary = Object.entries(fields)
-		.map(([field, message]) => (field === '_' ? message : `${field}: ${message}`))
-		.join('; ');
-	throw new AppError(code, summary || 'Invalid input', { fields });
 }
 
 function tooLarge(): AppError {

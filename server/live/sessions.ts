@@ -1,0 +1,129 @@
+import type { Server as IOServer, Socket } from 'socket.io';
+import { documentLock, handRaise, agendaCurrent, sessionRef, speakerLimit, speakersNext, type PresenceUser, type SessionState } from '../../src/lib/protocol/live';
+import { atLeast, type Role } from '../../src/lib/protocol/roles';
+import { authorizeDocument, roleInGroup } from '../../src/lib/server/auth/authorize';
+import type { AppContext } from '../../src/lib/server/context';
+import * as documents from '../../src/lib/server/documents';
+import { forbidden, notFound } from '../../src/lib/server/errors';
+import * as sessions from '../../src/lib/server/sessions';
+import { on } from './events';
+import type { SocketData } from './io';
+
+const room = (sessionId: string) => `session:${sessionId}`;
+
+/**
+ * Session control over Socket.IO. Each event re-checks the caller's role in the session's group
+ * (the same roleInGroup as HTTP and /collab); state changes are persisted first, then pushed to the
+ * session's room as one whole snapshot.
+ */
+export function registerSessionEvents(io: IOServer, socket: Socket, context: AppContext): void {
+	const { db, log, signals } = context;
+	const data = socket.data as SocketData;
+
+	async function authorize(sessionId: string, minimum: Role) {
+		const groupId = await sessions.groupOf(db, sessionId);
+		const principal = groupId ? await roleInGroup(db, data.user.id, groupId) : null;
+		if (!principal) throw notFound('Session not found');
+		if (!atLeast(principal.role, minimum)) throw forbidden();
+		return principal;
+	}
+
+	async function publish(result: { state: SessionState; changed: boolean }) {
+		if (result.changed) io.to(room(result.state.sessionId)).emit('session:state', result.state);
+		return { state: result.state };
+	}
+
+	on(socket, 'session:join', sessionRef, async ({ sessionId }) => {
+		const principal = await authorize(sessionId, 'observer');
+		data.sessions.set(sessionId, principal.role);
+		await socket.join(room(sessionId));
+		void broadcastPresence(io, sessionId);
+		return { state: await sessions.state(db.sql, sessionId) };
+	}, log);
+
+	on(socket, 'session:leave', sessionRef, async ({ sessionId }) => {
+		data.sessions.delete(sessionId);
+		await socket.leave(room(sessionId));
+		void broadcastPresence(io, sessionId);
+		return {};
+	}, log);
+
+	const moderated = [
+		['session:start', (id: string) => sessions.start(db, id)],
+		['session:pause', (id: string) => sessions.pause(db, id)],
+		['session:close', (id: string) => sessions.close(db, id)]
+	] as const;
+	for (const [event, run] of moderated) {
+		on(socket, event, sessionRef, async ({ sessionId }) => {
+			await authorize(sessionId, 'moderator');
+			return publish(await run(sessionId));
+		}, log);
+	}
+
+	on(socket, 'agenda:current', agendaCurrent, async ({ sessionId, itemId }) => {
+		await authorize(sessionId, 'moderator');
+		return publish(await sessions.setCurrentItem(db, sessionId, itemId));
+	}, log);
+
+	on(socket, 'speakers:next', speakersNext, async ({ sessionId, expectedVersion }) => {
+		await authorize(sessionId, 'moderator');
+		return publish(await sessions.nextSpeaker(db, sessionId, expectedVersion));
+	}, log);
+
+	on(socket, 'speakers:limit', speakerLimit, async ({ sessionId, seconds }) => {
+		await authorize(sessionId, 'moderator');
+		return publish(await sessions.setSpeakerLimit(db, sessionId, seconds));
+	}, log);
+
+	on(socket, 'hand:raise', handRaise, async ({ sessionId, recommendationId, pointOfOrder }) => {
+		await authorize(sessionId, 'participant');
+		return publish(await sessions.raiseHand(db, sessionId, data.user.id, { recommendationId, pointOfOrder }));
+	}, log);
+
+	on(socket, 'hand:lower', sessionRef, async ({ sessionId }) => {
+		await authorize(sessionId, 'participant');
+		return publish(await sessions.lowerHand(db, sessionId, data.user.id));
+	}, log);
+
+	on(socket, 'document:lock', documentLock, async ({ documentId, locked }) => {
+		await authorizeDocument(db, data.user.id, documentId, 'moderator');
+		await documents.setLocked(db, documentId, data.user.id, locked);
+		signals.emit('documentLockChanged', { documentId });
+		return { locked };
+	}, log);
+
+	socket.on('disconnect', () => {
+		for (const sessionId of data.sessions.keys()) void broadcastPresence(io, sessionId);
+	});
+}
+
+/** Who is in a session's room now, one entry per person however many tabs (across instances). */
+export async function broadcastPresence(io: IOServer, sessionId: string): Promise<void> {
+	const sockets = await io.in(room(sessionId)).fetchSockets();
+	const users = new Map<string, PresenceUser>();
+	for (const socket of sockets) {
+		const data = socket.data as SocketData;
+		const role = data.sessions.get(sessionId);
+		if (!role || users.has(data.user.id)) continue;
+		users.set(data.user.id, { userId: data.user.id, name: data.user.name, role, status: 'online' });
+	}
+	io.to(room(sessionId)).emit('presence', { sessionId, users: [...users.values()] });
+}
+
+/** A membership changed: sockets of that person re-check each session of that group they joined. */
+export async function recheckMembership(io: IOServer, context: AppContext, groupId: string, userId: string): Promise<void> {
+	for (const socket of io.sockets.sockets.values()) {
+		const data = socket.data as SocketData | undefined;
+		if (!data || data.user.id !== userId) continue;
+		for (const sessionId of [...data.sessions.keys()]) {
+			if ((await sessions.groupOf(context.db, sessionId)) !== groupId) continue;
+			const principal = await roleInGroup(context.db, userId, groupId);
+			if (principal) data.sessions.set(sessionId, principal.role);
+			else {
+				data.sessions.delete(sessionId);
+				await socket.leave(room(sessionId));
+			}
+			void broadcastPresence(io, sessionId);
+		}
+	}
+}

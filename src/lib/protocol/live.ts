@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { oneLine, uuid, limits } from './api';
+import type { ErrorCode } from './errors';
+import type { Role } from './roles';
+
+/**
+ * The Socket.IO contract (DESIGN.md "Realtime contract"): every client → server event has a schema
+ * here, is validated before any handler runs, and is answered by an acknowledgement.
+ */
+/** Every client → server event name, for refusing unknown ones (BI-26). */
+export const clientEvents = [
+	'session:join',
+	'session:leave',
+	'session:start',
+	'session:pause',
+	'session:close',
+	'agenda:current',
+	'hand:raise',
+	'hand:lower',
+	'speakers:next',
+	'speakers:limit',
+	'document:lock'
+] as const;
+
+export const sessionRef = z.strictObject({ sessionId: uuid });
+export const agendaCurrent = z.strictObject({ sessionId: uuid, itemId: uuid.nullable() });
+export const handRaise = z.strictObject({
+	sessionId: uuid,
+	recommendationId: uuid.optional(),
+	pointOfOrder: z.boolean().optional()
+});
+export const speakersNext = z.strictObject({
+	sessionId: uuid,
+	/** The state version the moderator saw: a second "next" for the same state gives the floor once. */
+	expectedVersion: z.number().int().positive().optional()
+});
+export const speakerLimit = z.strictObject({ sessionId: uuid, seconds: z.number().int().min(10).max(3600).nullable() });
+export const documentLock = z.strictObject({ documentId: uuid, locked: z.boolean() });
+export const sessionCreateBody = z.strictObject({
+	title: oneLine(limits.title),
+	startsAt: z.iso.datetime({ offset: true }).nullish(),
+	agenda: z
+		.array(
+			z.union([
+				oneLine(limits.title),
+				z.strictObject({ title: oneLine(limits.title), plannedMinutes: z.number().int().min(1).max(1440).nullish() })
+			])
+		)
+		.max(100)
+		.optional(),
+	documentIds: z.array(uuid).max(50).optional()
+});
+
+export type SessionStatus = 'scheduled' | 'live' | 'paused' | 'closed';
+
+export type AgendaItem = { id: string; title: string; plannedMinutes: number | null; spentSeconds: number; startedAt: string | null };
+export type Speaker = { userId: string; name: string; since: string; recommendationId: string | null; pointOfOrder: boolean };
+export type Speaking = Speaker & { startedAt: string; limitSeconds: number | null };
+
+/** The whole state of a session, pushed as one snapshot; `version` strictly increases. */
+export type SessionState = {
+	sessionId: string;
+	groupId: string;
+	title: string;
+	version: number;
+	status: SessionStatus;
+	currentItemId: string | null;
+	agenda: AgendaItem[];
+	documentIds: string[];
+	speakers: Speaker[];
+	speaking: Speaking | null;
+	speakerLimitSeconds: number | null;
+	/** Spoken time per person in this session, for the statistics. */
+	spoken: { userId: string; name: string; delegation: string | null; role: Role | null; seconds: number }[];
+	/** The server's clock when the snapshot was made: countdowns are server time. */
+	serverNow: string;
+};
+
+export type PresenceUser = { userId: string; name: string; role: Role; status: 'online' | 'away' };
+
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string } };
+
+export interface ClientToServerEvents {
+	'session:join': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
+	'session:leave': (payload: unknown, ack: (answer: Ack) => void) => void;
+	'session:start': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
+	'session:pause': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
+	'session:close': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
+	'agenda:current': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
+	'hand:raise': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
+	'hand:lower': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
+	'speakers:next': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
+	'speakers:limit': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
+	'document:lock': (payload: unknown, ack: (answer: Ack<{ locked: boolean }>) => void) => void;
+}
+
+export interface ServerToClientEvents {
+	'session:state': (state: SessionState) => void;
+	presence: (payload: { sessionId: string; users: PresenceUser[] }) => void;
+}

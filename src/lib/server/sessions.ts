@@ -1,0 +1,267 @@
+import type { Principal } from './auth/authorize';
+import type { Db, Sql } from './db/db';
+import { AppError, notFound } from './errors';
+import type { SessionState, SessionStatus } from '../protocol/live';
+import type { GroupRole } from '../protocol/roles';
+
+/**
+ * Live sessions of a working group. Every change runs in one transaction that locks the session
+ * row, applies the change, raises `version` by one and returns the new whole state; concurrent
+ * changes (two moderators at once) are therefore applied one after the other, each seeing the last.
+ */
+
+export type SessionInput = {
+	title: string;
+	startsAt?: string | null;
+	agenda?: (string | { title: string; plannedMinutes?: number | null })[];
+	documentIds?: string[];
+};
+
+export async function create(db: Db, actor: Principal, input: SessionInput): Promise<SessionState> {
+	const id = await db.begin(async (sql) => {
+		const [session] = await sql<{ id: string }>`
+			insert into group_sessions (group_id, title, starts_at, created_by)
+			values (${actor.groupId}, ${input.title}, ${input.startsAt ?? null}, ${actor.userId})
+			returning id`;
+		for (const [position, item] of (input.agenda ?? []).entries()) {
+			const { title, plannedMinutes } = typeof item === 'string' ? { title: item, plannedMinutes: null } : item;
+			await sql`
+				insert into agenda_items (session_id, position, title, planned_minutes)
+				values (${session!.id}, ${position}, ${title}, ${plannedMinutes ?? null})`;
+		}
+		for (const [position, documentId] of [...new Set(input.documentIds ?? [])].entries()) {
+			const [doc] = await sql`select 1 from documents where id = ${documentId} and group_id = ${actor.groupId}`;
+			if (!doc) throw new AppError('VALIDATION', `documentIds: ${documentId} is not a document of this group`, { fields: { documentIds: 'unknown document' } });
+			await sql`insert into session_documents (session_id, document_id, position) values (${session!.id}, ${documentId}, ${position})`;
+		}
+		return session!.id;
+	});
+	return state(db.sql, id);
+}
+
+/** The group of a session, or null: the first step of authorizing anything about it. */
+export async function groupOf(db: Db, sessionId: string): Promise<string | null> {
+	const [row] = await db.sql<{ groupId: string }>`select group_id as "groupId" from group_sessions where id = ${sessionId}`;
+	return row?.groupId ?? null;
+}
+
+export async function listOfGroup(db: Db, groupId: string): Promise<{ id: string; title: string; status: SessionStatus; startsAt: Date | null }[]> {
+	return db.sql`
+		select id, title, status, starts_at as "startsAt" from group_sessions
+		where group_id = ${groupId}
+		order by coalesce(starts_at, created_at) desc`;
+}
+
+/** The whole state of a session as clients receive it. */
+export async function state(sql: Sql, sessionId: string): Promise<SessionState> {
+	const [session] = await sql<{
+		groupId: string;
+		title: string;
+		status: SessionStatus;
+		currentItemId: string | null;
+		version: string | number;
+		speakerLimitSeconds: number | null;
+		now: Date;
+	}>`
+		select group_id as "groupId", title, status, current_item_id as "currentItemId", version,
+			speaker_limit_seconds as "speakerLimitSeconds", now() as now
+		from group_sessions where id = ${sessionId}`;
+	if (!session) throw notFound('Session not found');
+	const agenda = await sql<{ id: string; title: string; plannedMinutes: number | null; spentSeconds: number; startedAt: Date | null }>`
+		select id, title, planned_minutes as "plannedMinutes", spent_seconds as "spentSeconds", started_at as "startedAt"
+		from agenda_items where session_id = ${sessionId} order by position`;
+	const documents = await sql<{ documentId: string }>`
+		select document_id as "documentId" from session_documents where session_id = ${sessionId} order by position`;
+	const queue = await sql<{
+		userId: string;
+		name: string;
+		status: 'waiting' | 'speaking';
+		requestedAt: Date;
+		startedAt: Date | null;
+		recommendationId: string | null;
+		pointOfOrder: boolean;
+	}>`
+		select s.user_id as "userId", u.name, s.status, s.requested_at as "requestedAt", s.started_at as "startedAt",
+			s.recommendation_id as "recommendationId", s.point_of_order as "pointOfOrder"
+		from speakers s join users u on u.id = s.user_id
+		where s.session_id = ${sessionId} and s.status in ('waiting', 'speaking')
+		order by s.point_of_order desc, s.requested_at, s.id`;
+	const spoken = await sql<{ userId: string; name: string; delegation: string | null; role: GroupRole | null; seconds: number }>`
+		select s.user_id as "userId", u.name, m.delegation, m.role,
+			sum(extract(epoch from (s.ended_at - s.started_at)))::int as seconds
+		from speakers s
+		join users u on u.id = s.user_id
+		left join memberships m on m.group_id = ${session.groupId} and m.user_id = s.user_id
+		where s.session_id = ${sessionId} and s.status = 'done' and s.started_at is not null
+		group by s.user_id, u.name, m.delegation, m.role
+		order by seconds desc`;
+	const speakingRow = queue.find((entry) => entry.status === 'speaking');
+	const asSpeaker = (entry: (typeof queue)[number]) => ({
+		userId: entry.userId,
+		name: entry.name,
+		since: entry.requestedAt.toISOString(),
+		recommendationId: entry.recommendationId,
+		pointOfOrder: entry.pointOfOrder
+	});
+	return {
+		sessionId,
+		groupId: session.groupId,
+		title: session.title,
+		version: Number(session.version),
+		status: session.status,
+		currentItemId: session.currentItemId,
+		agenda: agenda.map((item) => ({ ...item, startedAt: item.startedAt?.toISOString() ?? null })),
+		documentIds: documents.map((row) => row.documentId),
+		speakers: queue.filter((entry) => entry.status === 'waiting').map(asSpeaker),
+		speaking: speakingRow
+			? { ...asSpeaker(speakingRow), startedAt: speakingRow.startedAt!.toISOString(), limitSeconds: session.speakerLimitSeconds }
+			: null,
+		speakerLimitSeconds: session.speakerLimitSeconds,
+		spoken,
+		serverNow: session.now.toISOString()
+	};
+}
+
+type Locked = { status: SessionStatus; currentItemId: string | null; version: number };
+
+/**
+ * Runs `change` with the session row locked, then bumps the version and returns the new state.
+ * `change` returns false when it changed nothing (then the version stays and no broadcast is due).
+ */
+async function mutate(db: Db, sessionId: string, change: (sql: Sql, session: Locked) => Promise<boolean>): Promise<{ state: SessionState; changed: boolean }> {
+	return db.begin(async (sql) => {
+		const [session] = await sql<Locked & { version: string | number }>`
+			select status, current_item_id as "currentItemId", version from group_sessions where id = ${sessionId} for update`;
+		if (!session) throw notFound('Session not found');
+		const changed = await change(sql, { ...session, version: Number(session.version) });
+		if (changed) await sql`update group_sessions set version = version + 1, updated_at = now() where id = ${sessionId}`;
+		return { state: await state(sql, sessionId), changed };
+	});
+}
+
+/** Closes the running agenda item's clock (adds the time it ran). */
+async function stopItemClock(sql: Sql, sessionId: string): Promise<void> {
+	await sql`
+		update agenda_items
+		set spent_seconds = spent_seconds + extract(epoch from (now() - started_at))::int, started_at = null
+		where session_id = ${sessionId} and started_at is not null`;
+}
+
+/** Ends the current speaker's turn, recording how long they spoke. */
+async function endTurn(sql: Sql, sessionId: string): Promise<boolean> {
+	const ended = await sql`
+		update speakers set status = 'done', ended_at = now()
+		where session_id = ${sessionId} and status = 'speaking' returning id`;
+	return ended.length > 0;
+}
+
+function notClosed(session: Locked): void {
+	if (session.status === 'closed') throw new AppError('CONFLICT', 'The session is closed');
+}
+
+export function start(db: Db, sessionId: string) {
+	return mutate(db, sessionId, async (sql, session) => {
+		notClosed(session);
+		if (session.status === 'live') return false;
+		await sql`update group_sessions set status = 'live' where id = ${sessionId}`;
+		if (session.currentItemId) await sql`update agenda_items set started_at = now() where id = ${session.currentItemId}`;
+		return true;
+	});
+}
+
+export function pause(db: Db, sessionId: string) {
+	return mutate(db, sessionId, async (sql, session) => {
+		if (session.status !== 'live') return false;
+		await stopItemClock(sql, sessionId);
+		await endTurn(sql, sessionId);
+		await sql`update group_sessions set status = 'paused' where id = ${sessionId}`;
+		return true;
+	});
+}
+
+export function close(db: Db, sessionId: string) {
+	return mutate(db, sessionId, async (sql, session) => {
+		if (session.status === 'closed') return false;
+		await stopItemClock(sql, sessionId);
+		await endTurn(sql, sessionId);
+		await sql`update speakers set status = 'withdrawn' where session_id = ${sessionId} and status = 'waiting'`;
+		await sql`update group_sessions set status = 'closed' where id = ${sessionId}`;
+		return true;
+	});
+}
+
+/** Makes `itemId` (of this session) the current agenda item, or none; NOT_FOUND for another's item. */
+export function setCurrentItem(db: Db, sessionId: string, itemId: string | null) {
+	return mutate(db, sessionId, async (sql, session) => {
+		notClosed(session);
+		if (itemId) {
+			const [item] = await sql`select 1 from agenda_items where id = ${itemId} and session_id = ${sessionId}`;
+			if (!item) throw notFound('Agenda item not found');
+		}
+		if (session.currentItemId === itemId) return false;
+		await stopItemClock(sql, sessionId);
+		await sql`update group_sessions set current_item_id = ${itemId} where id = ${sessionId}`;
+		if (itemId && session.status === 'live') await sql`update agenda_items set started_at = now() where id = ${itemId}`;
+		return true;
+	});
+}
+
+/** Puts the caller on the list of speakers; a second raise while waiting changes nothing. */
+export function raiseHand(db: Db, sessionId: string, userId: string, options: { recommendationId?: string; pointOfOrder?: boolean }) {
+	return mutate(db, sessionId, async (sql, session) => {
+		notClosed(session);
+		const inserted = await sql`
+			insert into speakers (session_id, user_id, agenda_item_id, recommendation_id, point_of_order)
+			values (${sessionId}, ${userId}, ${session.currentItemId}, ${options.recommendationId ?? null}, ${options.pointOfOrder ?? false})
+			on conflict (session_id, user_id) where status = 'waiting' do nothing
+			returning id`;
+		return inserted.length > 0;
+	});
+}
+
+export function lowerHand(db: Db, sessionId: string, userId: string) {
+	return mutate(db, sessionId, async (sql) => {
+		const lowered = await sql`
+			update speakers set status = 'withdrawn' where session_id = ${sessionId} and user_id = ${userId} and status = 'waiting' returning id`;
+		return lowered.length > 0;
+	});
+}
+
+/**
+ * Ends the current turn and gives the floor to the first waiting speaker (points of order first).
+ * With `expectedVersion`, a state the caller did not see is refused (STALE): two moderators pressing
+ * "next" on the same state give the floor once.
+ */
+export function nextSpeaker(db: Db, sessionId: string, expectedVersion?: number) {
+	return mutate(db, sessionId, async (sql, session) => {
+		notClosed(session);
+		if (expectedVersion !== undefined && expectedVersion !== session.version) {
+			throw new AppError('CONFLICT', 'The list of speakers changed meanwhile; look again');
+		}
+		const ended = await endTurn(sql, sessionId);
+		const [next] = await sql<{ id: string }>`
+			select id from speakers where session_id = ${sessionId} and status = 'waiting'
+			order by point_of_order desc, requested_at, id limit 1`;
+		if (next) await sql`update speakers set status = 'speaking', started_at = now() where id = ${next.id}`;
+		return ended || Boolean(next);
+	});
+}
+
+export function setSpeakerLimit(db: Db, sessionId: string, seconds: number | null) {
+	return mutate(db, sessionId, async (sql) => {
+		await sql`update group_sessions set speaker_limit_seconds = ${seconds} where id = ${sessionId}`;
+		return true;
+	});
+}
+
+/** The shape DESIGN.md's `POST /api/groups/:groupId/sessions` answers with. */
+export function summary(state: SessionState) {
+	return {
+		id: state.sessionId,
+		groupId: state.groupId,
+		title: state.title,
+		status: state.status,
+		agenda: state.agenda.map(({ id, title, plannedMinutes }) => ({ id, title, plannedMinutes })),
+		documentIds: state.documentIds
+	};
+}
