@@ -8,6 +8,8 @@ create table group_sessions (
 	status text not null default 'scheduled',
 	current_item_id uuid,
 	speaker_limit_seconds integer,
+	focus_document_id uuid references documents (id) on delete set null,
+	focus_recommendation_id uuid,
 	version bigint not null default 1,
 	created_by uuid not null references users (id),
 	created_at timestamptz not null default now(),

@@ -17,7 +17,7 @@ export function attachRealtime(server: HttpServer, context: AppContext): Realtim
 	const existing = attached.get(server);
 	if (existing) return existing;
 	const collab = attachCollab(server, context);
-	const io = attachSocketIo(server, context);
+	const io = attachSocketIo(server, context, collab);
 	const realtime: Realtime = {
 		io,
 		collab,

@@ -9,6 +9,7 @@ import { readCookie, sessionCookieName } from '../../src/lib/server/auth/cookies
 import * as sessions from '../../src/lib/server/auth/sessions';
 import type { SessionUser } from '../../src/lib/server/auth/sessions';
 import { RecentRevocations } from '../../src/lib/server/auth/revocation';
+import type { Collab } from '../collab';
 import { isAllowedOrigin } from '../origin';
 
 export type SocketData = {
@@ -26,7 +27,7 @@ export type SocketData = {
  */
 const knownEvents: ReadonlySet<string> = new Set(clientEvents);
 
-export function attachSocketIo(server: HttpServer, context: AppContext): IOServer {
+export function attachSocketIo(server: HttpServer, context: AppContext, collab: Collab): IOServer {
 	const { db, log, config, signals } = context;
 	const io = new IOServer<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>(server, {
 		path: '/socket.io',
@@ -60,7 +61,7 @@ export function attachSocketIo(server: HttpServer, context: AppContext): IOServe
 		socket.on('error', (error) => log.warn({ err: error }, 'socket error'));
 		if (ended(socket.data)) return socket.disconnect(true);
 		refuseUnknown(socket, knownEvents);
-		registerSessionEvents(io as unknown as IOServer, socket as unknown as Socket, context);
+		registerSessionEvents(io as unknown as IOServer, socket as unknown as Socket, context, collab);
 	});
 
 	signals.on('membershipChanged', ({ groupId, userId }) => {

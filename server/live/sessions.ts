@@ -1,11 +1,16 @@
 import type { Server as IOServer, Socket } from 'socket.io';
-import { documentLock, handRaise, agendaCurrent, sessionRef, speakerLimit, speakersNext, type PresenceUser, type SessionState } from '../../src/lib/protocol/live';
+import { agendaCurrent, documentLock, handRaise, sessionFocus, sessionRef, speakerLimit, speakersNext, type PresenceUser } from '../../src/lib/protocol/live';
 import { atLeast, type Role } from '../../src/lib/protocol/roles';
 import { authorizeDocument, roleInGroup } from '../../src/lib/server/auth/authorize';
 import type { AppContext } from '../../src/lib/server/context';
 import * as documents from '../../src/lib/server/documents';
 import { forbidden, notFound } from '../../src/lib/server/errors';
 import * as sessions from '../../src/lib/server/sessions';
+import { isLocale } from '../../src/lib/server/locale';
+import { m } from '../../src/lib/paraglide/messages.js';
+import type { GroupRole, Locale } from '../../src/lib/protocol/roles';
+import type { Collab } from '../collab';
+import { appendBlocks, type Block } from '../collab/server-edits';
 import { on } from './events';
 import type { SocketData } from './io';
 
@@ -16,7 +21,7 @@ const room = (sessionId: string) => `session:${sessionId}`;
  * (the same roleInGroup as HTTP and /collab); state changes are persisted first, then pushed to the
  * session's room as one whole snapshot.
  */
-export function registerSessionEvents(io: IOServer, socket: Socket, context: AppContext): void {
+export function registerSessionEvents(io: IOServer, socket: Socket, context: AppContext, collab: Collab): void {
 	const { db, log, signals } = context;
 	const data = socket.data as SocketData;
 
@@ -28,8 +33,13 @@ export function registerSessionEvents(io: IOServer, socket: Socket, context: App
 		return principal;
 	}
 
-	async function publish(result: { state: SessionState; changed: boolean }) {
+	async function publish(result: sessions.Mutation) {
 		if (result.changed) io.to(room(result.state.sessionId)).emit('session:state', result.state);
+		if (result.events.length) {
+			writeMinutes(context, collab, result.state.sessionId, result.events).catch((error) =>
+				log.error({ err: error, sessionId: result.state.sessionId }, 'writing the minutes failed')
+			);
+		}
 		return { state: result.state };
 	}
 
@@ -85,6 +95,11 @@ export function registerSessionEvents(io: IOServer, socket: Socket, context: App
 		return publish(await sessions.lowerHand(db, sessionId, data.user.id));
 	}, log);
 
+	on(socket, 'session:focus', sessionFocus, async ({ sessionId, documentId, recommendationId }) => {
+		await authorize(sessionId, 'moderator');
+		return publish(await sessions.setFocus(db, sessionId, documentId, recommendationId));
+	}, log);
+
 	on(socket, 'document:lock', documentLock, async ({ documentId, locked }) => {
 		await authorizeDocument(db, data.user.id, documentId, 'moderator');
 		await documents.setLocked(db, documentId, data.user.id, locked);
@@ -125,5 +140,43 @@ export async function recheckMembership(io: IOServer, context: AppContext, group
 			}
 			void broadcastPresence(io, sessionId);
 		}
+	}
+}
+
+/**
+ * The minutes that write themselves: a heading when an agenda item starts, a line when a speaker's
+ * turn ends ("NAME (role, delegation) — 3 min"), in the session's minutes document unless locked.
+ */
+async function writeMinutes(context: AppContext, collab: Collab, sessionId: string, events: sessions.SessionEvent[]): Promise<void> {
+	const minutes = await sessions.minutesOf(context.db, sessionId);
+	if (!minutes) return;
+	if ((await documents.get(context.db, minutes.documentId)).lockedAt) return;
+	// Written in the event's first working language (the minutes' language), else English.
+	const locale = isLocale(minutes.language) ? minutes.language : 'en';
+	const blocks: Block[] = events.map((event) => {
+		if (event.type === 'itemStarted') return { type: 'heading', text: event.title };
+		const who = [event.role ? roleLabel(event.role, locale) : null, event.delegation].filter(Boolean).join(', ');
+		return { type: 'paragraph', text: `${event.name}${who ? ` (${who})` : ''} — ${formatDuration(event.seconds)}` };
+	});
+	await appendBlocks(collab.registry, minutes.documentId, minutes.groupId, blocks);
+}
+
+function formatDuration(seconds: number): string {
+	const minutes = Math.floor(seconds / 60);
+	const rest = seconds % 60;
+	return minutes === 0 ? `${rest} s` : rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
+}
+
+function roleLabel(role: GroupRole, locale: Locale): string {
+	const options = { locale };
+	switch (role) {
+		case 'moderator':
+			return m.role_moderator({}, options);
+		case 'member':
+			return m.role_member({}, options);
+		case 'participant':
+			return m.role_participant({}, options);
+		case 'observer':
+			return m.role_observer({}, options);
 	}
 }

@@ -19,6 +19,7 @@ export const clientEvents = [
 	'hand:lower',
 	'speakers:next',
 	'speakers:limit',
+	'session:focus',
 	'document:lock'
 ] as const;
 
@@ -35,6 +36,8 @@ export const speakersNext = z.strictObject({
 	expectedVersion: z.number().int().positive().optional()
 });
 export const speakerLimit = z.strictObject({ sessionId: uuid, seconds: z.number().int().min(10).max(3600).nullable() });
+/** The moderator points the room at a document (and a recommendation in it): projector and followers go there. */
+export const sessionFocus = z.strictObject({ sessionId: uuid, documentId: uuid.nullable(), recommendationId: uuid.nullable() });
 export const documentLock = z.strictObject({ documentId: uuid, locked: z.boolean() });
 export const sessionCreateBody = z.strictObject({
 	title: oneLine(limits.title),
@@ -70,6 +73,8 @@ export type SessionState = {
 	speakers: Speaker[];
 	speaking: Speaking | null;
 	speakerLimitSeconds: number | null;
+	/** What the moderator shows the room: a document of the session and a recommendation in it. */
+	focus: { documentId: string | null; recommendationId: string | null };
 	/** Spoken time per person in this session, for the statistics. */
 	spoken: { userId: string; name: string; delegation: string | null; role: Role | null; seconds: number }[];
 	/** The server's clock when the snapshot was made: countdowns are server time. */
@@ -91,6 +96,7 @@ export interface ClientToServerEvents {
 	'hand:lower': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
 	'speakers:next': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
 	'speakers:limit': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
+	'session:focus': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
 	'document:lock': (payload: unknown, ack: (answer: Ack<{ locked: boolean }>) => void) => void;
 }
 

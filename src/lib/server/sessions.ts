@@ -61,10 +61,13 @@ export async function state(sql: Sql, sessionId: string): Promise<SessionState> 
 		currentItemId: string | null;
 		version: string | number;
 		speakerLimitSeconds: number | null;
+		focusDocumentId: string | null;
+		focusRecommendationId: string | null;
 		now: Date;
 	}>`
 		select group_id as "groupId", title, status, current_item_id as "currentItemId", version,
-			speaker_limit_seconds as "speakerLimitSeconds", now() as now
+			speaker_limit_seconds as "speakerLimitSeconds", focus_document_id as "focusDocumentId",
+			focus_recommendation_id as "focusRecommendationId", now() as now
 		from group_sessions where id = ${sessionId}`;
 	if (!session) throw notFound('Session not found');
 	const agenda = await sql<{ id: string; title: string; plannedMinutes: number | null; spentSeconds: number; startedAt: Date | null }>`
@@ -117,6 +120,7 @@ export async function state(sql: Sql, sessionId: string): Promise<SessionState> 
 			? { ...asSpeaker(speakingRow), startedAt: speakingRow.startedAt!.toISOString(), limitSeconds: session.speakerLimitSeconds }
 			: null,
 		speakerLimitSeconds: session.speakerLimitSeconds,
+		focus: { documentId: session.focusDocumentId, recommendationId: session.focusRecommendationId },
 		spoken,
 		serverNow: session.now.toISOString()
 	};
@@ -124,18 +128,28 @@ export async function state(sql: Sql, sessionId: string): Promise<SessionState> 
 
 type Locked = { status: SessionStatus; currentItemId: string | null; version: number };
 
+/** What happened in a change, for side effects such as the minutes (written after commit). */
+export type SessionEvent =
+	| { type: 'itemStarted'; title: string }
+	| { type: 'turnEnded'; name: string; role: GroupRole | null; delegation: string | null; seconds: number };
+
+type Change = (sql: Sql, session: Locked, events: SessionEvent[]) => Promise<boolean>;
+
 /**
  * Runs `change` with the session row locked, then bumps the version and returns the new state.
  * `change` returns false when it changed nothing (then the version stays and no broadcast is due).
  */
-async function mutate(db: Db, sessionId: string, change: (sql: Sql, session: Locked) => Promise<boolean>): Promise<{ state: SessionState; changed: boolean }> {
+export type Mutation = { state: SessionState; changed: boolean; events: SessionEvent[] };
+
+async function mutate(db: Db, sessionId: string, change: Change): Promise<Mutation> {
 	return db.begin(async (sql) => {
 		const [session] = await sql<Locked & { version: string | number }>`
 			select status, current_item_id as "currentItemId", version from group_sessions where id = ${sessionId} for update`;
 		if (!session) throw notFound('Session not found');
-		const changed = await change(sql, { ...session, version: Number(session.version) });
+		const events: SessionEvent[] = [];
+		const changed = await change(sql, { ...session, version: Number(session.version) }, events);
 		if (changed) await sql`update group_sessions set version = version + 1, updated_at = now() where id = ${sessionId}`;
-		return { state: await state(sql, sessionId), changed };
+		return { state: await state(sql, sessionId), changed, events };
 	});
 }
 
@@ -148,11 +162,20 @@ async function stopItemClock(sql: Sql, sessionId: string): Promise<void> {
 }
 
 /** Ends the current speaker's turn, recording how long they spoke. */
-async function endTurn(sql: Sql, sessionId: string): Promise<boolean> {
-	const ended = await sql`
-		update speakers set status = 'done', ended_at = now()
-		where session_id = ${sessionId} and status = 'speaking' returning id`;
-	return ended.length > 0;
+async function endTurn(sql: Sql, sessionId: string, events: SessionEvent[]): Promise<boolean> {
+	const [ended] = await sql<{ name: string; role: GroupRole | null; delegation: string | null; seconds: number }>`
+		with ended as (
+			update speakers set status = 'done', ended_at = now()
+			where session_id = ${sessionId} and status = 'speaking'
+			returning user_id, started_at, ended_at
+		)
+		select u.name, m.role, m.delegation, extract(epoch from (e.ended_at - e.started_at))::int as seconds
+		from ended e
+		join users u on u.id = e.user_id
+		join group_sessions gs on gs.id = ${sessionId}
+		left join memberships m on m.group_id = gs.group_id and m.user_id = e.user_id`;
+	if (ended) events.push({ type: 'turnEnded', ...ended });
+	return Boolean(ended);
 }
 
 function notClosed(session: Locked): void {
@@ -160,7 +183,7 @@ function notClosed(session: Locked): void {
 }
 
 export function start(db: Db, sessionId: string) {
-	return mutate(db, sessionId, async (sql, session) => {
+	return mutate(db, sessionId, async (sql, session, events) => {
 		notClosed(session);
 		if (session.status === 'live') return false;
 		await sql`update group_sessions set status = 'live' where id = ${sessionId}`;
@@ -170,20 +193,20 @@ export function start(db: Db, sessionId: string) {
 }
 
 export function pause(db: Db, sessionId: string) {
-	return mutate(db, sessionId, async (sql, session) => {
+	return mutate(db, sessionId, async (sql, session, events) => {
 		if (session.status !== 'live') return false;
 		await stopItemClock(sql, sessionId);
-		await endTurn(sql, sessionId);
+		await endTurn(sql, sessionId, events);
 		await sql`update group_sessions set status = 'paused' where id = ${sessionId}`;
 		return true;
 	});
 }
 
 export function close(db: Db, sessionId: string) {
-	return mutate(db, sessionId, async (sql, session) => {
+	return mutate(db, sessionId, async (sql, session, events) => {
 		if (session.status === 'closed') return false;
 		await stopItemClock(sql, sessionId);
-		await endTurn(sql, sessionId);
+		await endTurn(sql, sessionId, events);
 		await sql`update speakers set status = 'withdrawn' where session_id = ${sessionId} and status = 'waiting'`;
 		await sql`update group_sessions set status = 'closed' where id = ${sessionId}`;
 		return true;
@@ -192,7 +215,7 @@ export function close(db: Db, sessionId: string) {
 
 /** Makes `itemId` (of this session) the current agenda item, or none; NOT_FOUND for another's item. */
 export function setCurrentItem(db: Db, sessionId: string, itemId: string | null) {
-	return mutate(db, sessionId, async (sql, session) => {
+	return mutate(db, sessionId, async (sql, session, events) => {
 		notClosed(session);
 		if (itemId) {
 			const [item] = await sql`select 1 from agenda_items where id = ${itemId} and session_id = ${sessionId}`;
@@ -202,13 +225,17 @@ export function setCurrentItem(db: Db, sessionId: string, itemId: string | null)
 		await stopItemClock(sql, sessionId);
 		await sql`update group_sessions set current_item_id = ${itemId} where id = ${sessionId}`;
 		if (itemId && session.status === 'live') await sql`update agenda_items set started_at = now() where id = ${itemId}`;
+		if (itemId) {
+			const [item] = await sql<{ title: string }>`select title from agenda_items where id = ${itemId}`;
+			events.push({ type: 'itemStarted', title: item!.title });
+		}
 		return true;
 	});
 }
 
 /** Puts the caller on the list of speakers; a second raise while waiting changes nothing. */
 export function raiseHand(db: Db, sessionId: string, userId: string, options: { recommendationId?: string; pointOfOrder?: boolean }) {
-	return mutate(db, sessionId, async (sql, session) => {
+	return mutate(db, sessionId, async (sql, session, events) => {
 		notClosed(session);
 		const inserted = await sql`
 			insert into speakers (session_id, user_id, agenda_item_id, recommendation_id, point_of_order)
@@ -220,7 +247,7 @@ export function raiseHand(db: Db, sessionId: string, userId: string, options: { 
 }
 
 export function lowerHand(db: Db, sessionId: string, userId: string) {
-	return mutate(db, sessionId, async (sql) => {
+	return mutate(db, sessionId, async (sql, _session, events) => {
 		const lowered = await sql`
 			update speakers set status = 'withdrawn' where session_id = ${sessionId} and user_id = ${userId} and status = 'waiting' returning id`;
 		return lowered.length > 0;
@@ -233,12 +260,12 @@ export function lowerHand(db: Db, sessionId: string, userId: string) {
  * "next" on the same state give the floor once.
  */
 export function nextSpeaker(db: Db, sessionId: string, expectedVersion?: number) {
-	return mutate(db, sessionId, async (sql, session) => {
+	return mutate(db, sessionId, async (sql, session, events) => {
 		notClosed(session);
 		if (expectedVersion !== undefined && expectedVersion !== session.version) {
 			throw new AppError('CONFLICT', 'The list of speakers changed meanwhile; look again');
 		}
-		const ended = await endTurn(sql, sessionId);
+		const ended = await endTurn(sql, sessionId, events);
 		const [next] = await sql<{ id: string }>`
 			select id from speakers where session_id = ${sessionId} and status = 'waiting'
 			order by point_of_order desc, requested_at, id limit 1`;
@@ -248,7 +275,7 @@ export function nextSpeaker(db: Db, sessionId: string, expectedVersion?: number)
 }
 
 export function setSpeakerLimit(db: Db, sessionId: string, seconds: number | null) {
-	return mutate(db, sessionId, async (sql) => {
+	return mutate(db, sessionId, async (sql, _session, events) => {
 		await sql`update group_sessions set speaker_limit_seconds = ${seconds} where id = ${sessionId}`;
 		return true;
 	});
@@ -264,4 +291,30 @@ export function summary(state: SessionState) {
 		agenda: state.agenda.map(({ id, title, plannedMinutes }) => ({ id, title, plannedMinutes })),
 		documentIds: state.documentIds
 	};
+}
+
+/** Points the room at a document of this session (NOT_FOUND for any other) and a recommendation. */
+export function setFocus(db: Db, sessionId: string, documentId: string | null, recommendationId: string | null) {
+	return mutate(db, sessionId, async (sql) => {
+		if (documentId) {
+			const [listed] = await sql`select 1 from session_documents where session_id = ${sessionId} and document_id = ${documentId}`;
+			if (!listed) throw notFound('Document not found in this session');
+		}
+		const focused = documentId ? recommendationId : null;
+		await sql`update group_sessions set focus_document_id = ${documentId}, focus_recommendation_id = ${focused} where id = ${sessionId}`;
+		return true;
+	});
+}
+
+/** The first minutes document of a session, if it has one: where the server writes the minutes. */
+export async function minutesOf(db: Db, sessionId: string): Promise<{ documentId: string; groupId: string; language: string | null } | null> {
+	const [row] = await db.sql<{ documentId: string; groupId: string; language: string | null }>`
+		select d.id as "documentId", d.group_id as "groupId", e.languages ->> 0 as language
+		from session_documents sd
+		join documents d on d.id = sd.document_id
+		join groups g on g.id = d.group_id
+		join events e on e.id = g.event_id
+		where sd.session_id = ${sessionId} and d.kind = 'minutes'
+		order by sd.position limit 1`;
+	return row ?? null;
 }

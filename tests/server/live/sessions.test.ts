@@ -1,6 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newUser } from '../../helpers/client';
+import { openEditor } from '../../helpers/collab';
 import { createDocument, seedGroup, type Roster } from '../../helpers/group';
 import { ask, liveSocket } from '../../helpers/live';
 import { eventually } from '../../helpers/retry';
@@ -216,6 +217,38 @@ describe.each(backends())('live sessions over Socket.IO on %s', (backend) => {
 		await new Promise((resolve) => setTimeout(resolve, 500));
 		expect(heard).toEqual([]);
 		expect(await ask(socket, 'hand:raise', { sessionId: session.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+	});
+
+	it('the minutes write themselves: a heading when an item starts, a line when a speaker finishes, into the minutes document', async () => {
+		const minutesId = await createDocument(roster.member, roster.groupId, 'Minutes of the second sitting', 'minutes');
+		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, {
+			title: 'Sitting with minutes',
+			agenda: ['Independence of judges', 'Access to justice'],
+			documentIds: [minutesId]
+		});
+		const session = created.body.session as { id: string; agenda: { id: string }[] };
+		const editor = openEditor(server.url, roster.observer, minutesId);
+		const chair = await socketOf('moderator');
+		await ask(chair, 'session:start', { sessionId: session.id });
+		await ask(chair, 'agenda:current', { sessionId: session.id, itemId: session.agenda[0]!.id });
+		await ask(await socketOf('member'), 'hand:raise', { sessionId: session.id });
+		await ask(chair, 'speakers:next', { sessionId: session.id });
+		await ask(chair, 'speakers:next', { sessionId: session.id });
+		await ask(chair, 'agenda:current', { sessionId: session.id, itemId: session.agenda[1]!.id });
+		await eventually(() => expect(editor.text()).toMatch(/^Independence of judges\nDilnoza Karimova \(Member\) — \d+ s\nAccess to justice$/), { timeoutMs: 10_000 });
+		editor.destroy();
+	});
+
+	it('the moderator points the room at a document and a recommendation; others may not, and only documents of the session', async () => {
+		const session = await newSession();
+		const chair = await socketOf('moderator');
+		const member = await socketOf('member');
+		const recommendationId = crypto.randomUUID();
+		const focused = await ask(chair, 'session:focus', { sessionId: session.id, documentId: session.documentIds[0], recommendationId });
+		expect(focused.state.focus).toEqual({ documentId: session.documentIds[0], recommendationId });
+		expect(await ask(member, 'session:focus', { sessionId: session.id, documentId: null, recommendationId: null })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+		const elsewhere = await createDocument(roster.member, roster.groupId, 'Not in the session');
+		expect(await ask(chair, 'session:focus', { sessionId: session.id, documentId: elsewhere, recommendationId: null })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
 	});
 
 	it('a session survives a restart: state, list of speakers and spoken time, and the version keeps growing', async () => {

@@ -1,0 +1,26 @@
+import * as Y from 'yjs';
+import type { RoomRegistry } from './registry';
+import { serverOrigin } from './room';
+
+export type Block = { type: 'heading'; text: string } | { type: 'paragraph'; text: string };
+
+/**
+ * Appends blocks to a document as the server (the minutes that write themselves). The change goes
+ * through the room like any client's: broadcast to open editors and stored in the log.
+ */
+export async function appendBlocks(registry: RoomRegistry, documentId: string, groupId: string, blocks: Block[]): Promise<void> {
+	const room = await registry.open(documentId, groupId);
+	try {
+		room.doc.transact(() => {
+			const fragment = room.doc.getXmlFragment('default');
+			for (const block of blocks) {
+				const element = new Y.XmlElement(block.type);
+				if (block.type === 'heading') element.setAttribute('level', 3 as unknown as string);
+				element.insert(0, [new Y.XmlText(block.text)]);
+				fragment.push([element]);
+			}
+		}, serverOrigin);
+	} finally {
+		registry.released(room);
+	}
+}
