@@ -183,7 +183,7 @@ function notClosed(session: Locked): void {
 }
 
 export function start(db: Db, sessionId: string) {
-	return mutate(db, sessionId, async (sql, session, events) => {
+	return mutate(db, sessionId, async (sql, session) => {
 		notClosed(session);
 		if (session.status === 'live') return false;
 		await sql`update group_sessions set status = 'live' where id = ${sessionId}`;
@@ -235,7 +235,7 @@ export function setCurrentItem(db: Db, sessionId: string, itemId: string | null)
 
 /** Puts the caller on the list of speakers; a second raise while waiting changes nothing. */
 export function raiseHand(db: Db, sessionId: string, userId: string, options: { recommendationId?: string; pointOfOrder?: boolean }) {
-	return mutate(db, sessionId, async (sql, session, events) => {
+	return mutate(db, sessionId, async (sql, session) => {
 		notClosed(session);
 		const inserted = await sql`
 			insert into speakers (session_id, user_id, agenda_item_id, recommendation_id, point_of_order)
@@ -247,7 +247,7 @@ export function raiseHand(db: Db, sessionId: string, userId: string, options: { 
 }
 
 export function lowerHand(db: Db, sessionId: string, userId: string) {
-	return mutate(db, sessionId, async (sql, _session, events) => {
+	return mutate(db, sessionId, async (sql) => {
 		const lowered = await sql`
 			update speakers set status = 'withdrawn' where session_id = ${sessionId} and user_id = ${userId} and status = 'waiting' returning id`;
 		return lowered.length > 0;
@@ -275,7 +275,7 @@ export function nextSpeaker(db: Db, sessionId: string, expectedVersion?: number)
 }
 
 export function setSpeakerLimit(db: Db, sessionId: string, seconds: number | null) {
-	return mutate(db, sessionId, async (sql, _session, events) => {
+	return mutate(db, sessionId, async (sql) => {
 		await sql`update group_sessions set speaker_limit_seconds = ${seconds} where id = ${sessionId}`;
 		return true;
 	});
