@@ -3,7 +3,6 @@ import * as encoding from 'lib0/encoding';
 import * as authProtocol from 'y-protocols/auth';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
-import * as Y from 'yjs';
 import {
 	CollabClose,
 	collabLimits,
@@ -154,7 +153,7 @@ export class Connection implements RoomMember {
 		if (this.room.sizeEstimate + update.byteLength > collabLimits.maxDocumentBytes) {
 			throw new ProtocolError(CollabClose.DOC_TOO_LARGE, 'DOC_TOO_LARGE');
 		}
-		Y.applyUpdate(this.room.doc, update, this);
+		this.room.apply(update, this);
 	}
 
 	private refuse(code: CollabErrorCode): void {

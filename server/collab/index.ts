@@ -68,6 +68,7 @@ export function attachCollab(server: HttpServer, context: AppContext): Collab {
 		});
 
 		try {
+			const changesSeen = accessChanges;
 			const found = await sessions.validate(db, readCookie(req.headers.cookie, sessionCookieName));
 			if (!found) return ws.close(CollabClose.UNAUTHENTICATED, 'UNAUTHENTICATED');
 			const documentId = pathPattern.exec(path)?.[1]?.toLowerCase();
@@ -100,6 +101,8 @@ export function attachCollab(server: HttpServer, context: AppContext): Collab {
 			connections.add(connection);
 			room.members.add(connection);
 			room.welcome(connection);
+			// A role, membership or lock change that landed while we were reading them missed this connection.
+			if (accessChanges !== changesSeen) void refresh(connection).catch((error) => log.error({ err: error }, 'refreshing collab access failed'));
 			for (const bytes of queue.splice(0)) connection.receive(bytes);
 		} catch (error) {
 			log.error({ err: error }, 'collab connection could not be opened');
@@ -114,24 +117,31 @@ export function attachCollab(server: HttpServer, context: AppContext): Collab {
 		return { canWrite: true, reason: null, lockedByName: null };
 	}
 
+	/** Re-reads a registered connection's role and the document's lock; closes it if the account left the group. */
+	async function refresh(connection: Connection): Promise<void> {
+		const { principal } = connection;
+		const current = await roleInGroup(db, principal.userId, principal.groupId);
+		if (!current) return connection.close(CollabClose.NOT_FOUND, 'NOT_FOUND');
+		Object.assign(principal, { role: current.role });
+		connection.setAccess(await accessOf(connection.room.documentId, principal));
+	}
+
+	/** Membership and lock signals so far: a connection registered after one of them re-reads its access. */
+	let accessChanges = 0;
+
 	// Role changes and removals apply to open connections at once (AZ-22, AZ-24).
 	signals.on('membershipChanged', ({ groupId, userId }) => {
+		accessChanges++;
 		void (async () => {
 			for (const connection of connections) {
 				const { principal } = connection;
-				if (principal.groupId !== groupId || principal.userId !== userId) continue;
-				const current = await roleInGroup(db, userId, groupId);
-				if (!current) {
-					connection.close(CollabClose.NOT_FOUND, 'NOT_FOUND');
-					continue;
-				}
-				Object.assign(principal, { role: current.role });
-				connection.setAccess(await accessOf(connection.room.documentId, principal));
+				if (principal.groupId === groupId && principal.userId === userId) await refresh(connection);
 			}
 		})().catch((error) => log.error({ err: error }, 'applying a membership change to collab connections failed'));
 	});
 
 	signals.on('documentLockChanged', ({ documentId }) => {
+		accessChanges++;
 		void (async () => {
 			for (const connection of connections) {
 				if (connection.room.documentId === documentId) connection.setAccess(await accessOf(documentId, connection.principal));

@@ -9,6 +9,8 @@ import { Room, type RoomOptions } from './room';
 export class RoomRegistry {
 	private readonly rooms = new Map<string, Promise<Room>>();
 	private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
+	/** Rooms whose unload is storing; `open` takes a room back out of here, and the unload then keeps it. */
+	private readonly unloading = new Set<string>();
 
 	constructor(
 		private readonly options: RoomOptions & { unloadDelayMs: number; log: Logger }
@@ -17,6 +19,7 @@ export class RoomRegistry {
 	/** The room of a document, loading it if needed. Throws when loading fails (nothing is kept). */
 	async open(documentId: string, groupId: string): Promise<Room> {
 		this.cancelUnload(documentId);
+		this.unloading.delete(documentId);
 		let pending = this.rooms.get(documentId);
 		if (!pending) {
 			const room = new Room(documentId, groupId, this.options);
@@ -45,8 +48,12 @@ export class RoomRegistry {
 
 	/** Called when a connection leaves; starts the unload countdown once the room is empty. */
 	released(room: Room): void {
+		this.scheduleUnload(room, this.options.unloadDelayMs);
+	}
+
+	private scheduleUnload(room: Room, delayMs: number): void {
 		if (room.members.size > 0 || this.unloadTimers.has(room.documentId)) return;
-		const timer = setTimeout(() => void this.unload(room), this.options.unloadDelayMs);
+		const timer = setTimeout(() => void this.unload(room), delayMs);
 		timer.unref();
 		this.unloadTimers.set(room.documentId, timer);
 	}
@@ -60,14 +67,18 @@ export class RoomRegistry {
 	private async unload(room: Room): Promise<void> {
 		this.unloadTimers.delete(room.documentId);
 		if (room.members.size > 0) return;
+		this.unloading.add(room.documentId);
 		try {
 			await room.close();
 		} catch {
-			// Not stored: keep it in memory and try again later (FT-15).
-			this.released(room);
+			this.unloading.delete(room.documentId);
+			// Not stored: keep it in memory and try again, no sooner than the room's backoff (FT-15).
+			this.scheduleUnload(room, Math.max(this.options.unloadDelayMs, room.retryDelayMs));
 			return;
 		}
-		if (room.members.size > 0 || room.dirty) return; // someone came back while we were storing
+		// Someone opened it while we were storing (and may not have joined yet): it stays.
+		if (!this.unloading.delete(room.documentId) || room.members.size > 0) return;
+		if (room.dirty) return this.scheduleUnload(room, this.options.unloadDelayMs); // changed meanwhile (e.g. by the server)
 		this.rooms.delete(room.documentId);
 		room.destroy();
 	}

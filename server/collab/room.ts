@@ -87,6 +87,21 @@ export class Room {
 		this.logLength = logLength;
 	}
 
+	/**
+	 * Applies a client's update. Structs whose dependencies have not arrived yet are set aside by Yjs
+	 * (pending) without an 'update' event; such an update is stored as received, so a restart before
+	 * the rest arrives does not drop it (FT-12), and it counts towards the size limit.
+	 */
+	apply(update: Uint8Array, origin: RoomMember): void {
+		const before = pendingOf(this.doc);
+		Y.applyUpdate(this.doc, update, origin);
+		const after = pendingOf(this.doc);
+		if (after.every((bytes, i) => bytes === null || sameBytes(bytes, before[i] ?? null))) return;
+		this.sizeEstimate += update.byteLength;
+		this.unsaved.push(update);
+		this.scheduleSave(this.options.saveWindowMs);
+	}
+
 	/** The greeting of y-websocket: our sync step 1, then everyone's awareness. */
 	welcome(member: RoomMember): void {
 		const sync = encoding.createEncoder();
@@ -124,7 +139,8 @@ export class Room {
 		if (this.saveTimer || this.destroyed) return;
 		this.saveTimer = setTimeout(() => {
 			this.saveTimer = null;
-			void this.flush();
+			// A failure is logged and retried by writeBatch; nobody awaits this one.
+			this.flush().catch(() => {});
 		}, delayMs);
 	}
 
@@ -153,7 +169,7 @@ export class Room {
 			this.unsaved = [...batch, ...this.unsaved];
 			this.failures++;
 			this.options.log.error({ err: error, documentId: this.documentId, failures: this.failures }, 'storing a document update failed');
-			this.scheduleSave(Math.min(30_000, 250 * 2 ** this.failures));
+			this.scheduleSave(this.retryDelayMs);
 			throw error;
 		}
 		this.announceSaved(committedVector);
@@ -181,6 +197,11 @@ export class Room {
 		}
 	}
 
+	/** Backoff after failed stores: 500 ms doubling up to 30 s; 0 while the store works. */
+	get retryDelayMs(): number {
+		return this.failures === 0 ? 0 : Math.min(30_000, 250 * 2 ** this.failures);
+	}
+
 	/** True while updates wait to be stored (a room with unsaved changes is never unloaded). */
 	get dirty(): boolean {
 		return this.unsaved.length > 0 || this.saveTimer !== null;
@@ -202,4 +223,13 @@ export class Room {
 		this.awareness.destroy();
 		this.doc.destroy();
 	}
+}
+
+/** What Yjs holds back until missing structs arrive: pending structs and pending deletions. */
+function pendingOf(doc: Y.Doc): [Uint8Array | null, Uint8Array | null] {
+	return [doc.store.pendingStructs?.update ?? null, doc.store.pendingDs];
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array | null): boolean {
+	return b !== null && (a === b || Buffer.compare(a, b) === 0);
 }
