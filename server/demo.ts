@@ -4,6 +4,10 @@ import * as accounts from '../src/lib/server/auth/accounts';
 import * as events from '../src/lib/server/events';
 import * as groups from '../src/lib/server/groups';
 import type { GroupRole, Locale } from '../src/lib/protocol/roles';
+import * as documents from '../src/lib/server/documents';
+import * as sessions from '../src/lib/server/sessions';
+import * as users from '../src/lib/server/users';
+import * as Y from 'yjs';
 
 type Person = { name: string; email: string; locale: Locale; delegation: string; roles: [number, GroupRole][] };
 
@@ -60,5 +64,52 @@ export async function seedDemo(context: AppContext): Promise<{ password: string;
 		{ userId: organizer.user.id, groupId: wg[1]!.id, eventId: event.id, role: 'organizer' },
 		{ email: 'rapporteur.wg2@example.org', role: 'member', delegation: 'Mongolia — Judicial General Council' }
 	);
+	// A draft, empty minutes and a session about them, so the room can be tried at once.
+	const moderator = await users.findByEmail(context.db, 'aigerim@example.org');
+	const draft = await documents.create(context.db, wg[0]!.id, moderator!.id, { title: 'Draft recommendations on judicial independence', kind: 'recommendations' });
+	await documents.appendUpdate(context.db, draft.id, draftContent());
+	const minutes = await documents.create(context.db, wg[0]!.id, moderator!.id, { title: 'Minutes — first sitting', kind: 'minutes' });
+	await sessions.create(
+		context.db,
+		{ userId: moderator!.id, groupId: wg[0]!.id, eventId: event.id, role: 'moderator' },
+		{
+			title: 'First sitting',
+			startsAt: '2026-12-08T10:00:00+05:00',
+			agenda: [
+				{ title: 'Opening and adoption of the agenda', plannedMinutes: 10 },
+				{ title: 'Appointment of judges', plannedMinutes: 45 },
+				{ title: 'Judicial self-governance', plannedMinutes: 45 },
+				{ title: 'Any other business', plannedMinutes: 10 }
+			],
+			documentIds: [draft.id, minutes.id]
+		}
+	);
 	return { password, accounts: list };
+}
+
+/** The demo draft as the editor would store it: a preamble and three recommendations in three languages. */
+function draftContent(): Uint8Array {
+	const doc = new Y.Doc();
+	const fragment = doc.getXmlFragment('default');
+	const block = (type: string, text: string, attrs: Record<string, unknown> = {}) => {
+		const element = new Y.XmlElement(type);
+		for (const [key, value] of Object.entries(attrs)) element.setAttribute(key, value as string);
+		element.insert(0, [new Y.XmlText(text)]);
+		return element;
+	};
+	const recommendation = (status: string, ...paragraphs: string[]) => {
+		const element = new Y.XmlElement('recommendation');
+		element.setAttribute('id', crypto.randomUUID());
+		element.setAttribute('status', status);
+		element.insert(0, paragraphs.map((text) => block('paragraph', text)));
+		return element;
+	};
+	fragment.push([
+		block('heading', 'Independence of the judiciary', { level: 2 }),
+		block('paragraph', 'The participants of the regional seminar, having exchanged their experience, recommend to the states of the region:'),
+		recommendation('proposed', 'Judges are selected and appointed on objective criteria — merit, integrity and experience — by a body independent of the executive.'),
+		recommendation('draft', 'Бюджет судебной системы формируется при участии органов судейского самоуправления и не может быть сокращён без их согласия.'),
+		recommendation('draft', 'Судьялардың тәртіптік жауапкершілігі тек заңда көзделген негіздер бойынша және әділ сот талқылауы кепілдіктерімен қаралады.')
+	]);
+	return Y.encodeStateAsUpdate(doc);
 }

@@ -75,9 +75,9 @@ export function registerSessionEvents(io: IOServer, socket: Socket, context: App
 		return publish(await sessions.setCurrentItem(db, sessionId, itemId));
 	}, log);
 
-	on(socket, 'speakers:next', speakersNext, async ({ sessionId, expectedVersion }) => {
+	on(socket, 'speakers:next', speakersNext, async ({ sessionId, expectedSpeakerId }) => {
 		await authorize(sessionId, 'moderator');
-		return publish(await sessions.nextSpeaker(db, sessionId, expectedVersion));
+		return publish(await sessions.nextSpeaker(db, sessionId, expectedSpeakerId));
 	}, log);
 
 	on(socket, 'speakers:limit', speakerLimit, async ({ sessionId, seconds }) => {

@@ -30,7 +30,8 @@ export function createEditor(options: {
 	editable: boolean;
 	labels: RecommendationLabels;
 	canSetStatus: () => boolean;
-	onUpdate?: () => void;
+	/** Called on every change of content or selection (also while the editor is being created). */
+	onUpdate?: (editor: Editor) => void;
 }): Editor {
 	return new Editor({
 		element: options.element,
@@ -67,8 +68,8 @@ export function createEditor(options: {
 			})
 		],
 		editorProps: { attributes: { class: 'document-body', spellcheck: 'true' } },
-		onUpdate: () => options.onUpdate?.(),
-		onSelectionUpdate: () => options.onUpdate?.(),
-		onTransaction: () => options.onUpdate?.()
+		onUpdate: ({ editor }) => options.onUpdate?.(editor),
+		onSelectionUpdate: ({ editor }) => options.onUpdate?.(editor),
+		onTransaction: ({ editor }) => options.onUpdate?.(editor)
 	});
 }

@@ -1,5 +1,8 @@
 import { mergeAttributes, Node } from '@tiptap/core';
 import { Plugin, PluginKey } from '@tiptap/pm/state';
+import { Decoration, DecorationSet } from '@tiptap/pm/view';
+
+const discussedKey = new PluginKey<string | null>('recommendation-discussed');
 
 export const recommendationStatuses = ['draft', 'proposed', 'adopted', 'rejected'] as const;
 export type RecommendationStatus = (typeof recommendationStatuses)[number];
@@ -16,6 +19,8 @@ declare module '@tiptap/core' {
 			/** Wraps the current block(s) in a new recommendation, or inserts an empty one. */
 			insertRecommendation: () => ReturnType;
 			setRecommendationStatus: (id: string, status: RecommendationStatus) => ReturnType;
+			/** Marks one recommendation as under discussion (a decoration: the text is not changed). */
+			markDiscussed: (id: string | null) => ReturnType;
 		};
 	}
 }
@@ -77,6 +82,12 @@ export const Recommendation = Node.create<{ labels: RecommendationLabels; canSet
 				({ commands }) =>
 					commands.wrapIn(this.name, { id: crypto.randomUUID(), status: 'draft' }) ||
 					commands.insertContent({ type: this.name, attrs: { id: crypto.randomUUID(), status: 'draft' }, content: [{ type: 'paragraph' }] }),
+			markDiscussed:
+				(id) =>
+				({ tr, dispatch }) => {
+					if (dispatch) tr.setMeta(discussedKey, id);
+					return true;
+				},
 			setRecommendationStatus:
 				(id, status) =>
 				({ tr, state, dispatch }) => {
@@ -153,6 +164,26 @@ export const Recommendation = Node.create<{ labels: RecommendationLabels; canSet
 		const type = this.name;
 		// Copy-paste or a split can duplicate an id; ids must stay unique for votes and comments.
 		return [
+			new Plugin<string | null>({
+				key: discussedKey,
+				state: {
+					init: () => null,
+					apply: (tr, value) => (tr.getMeta(discussedKey) === undefined ? value : (tr.getMeta(discussedKey) as string | null))
+				},
+				props: {
+					decorations: (state) => {
+						const id = discussedKey.getState(state);
+						if (!id) return null;
+						const found: Decoration[] = [];
+						state.doc.descendants((node, pos) => {
+							if (node.type.name !== type) return true;
+							if (node.attrs.id === id) found.push(Decoration.node(pos, pos + node.nodeSize, { class: 'under-discussion' }));
+							return false;
+						});
+						return DecorationSet.create(state.doc, found);
+					}
+				}
+			}),
 			new Plugin({
 				key: new PluginKey('recommendation-ids'),
 				appendTransaction: (transactions, _old, state) => {

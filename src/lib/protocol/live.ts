@@ -32,8 +32,11 @@ export const handRaise = z.strictObject({
 });
 export const speakersNext = z.strictObject({
 	sessionId: uuid,
-	/** The state version the moderator saw: a second "next" for the same state gives the floor once. */
-	expectedVersion: z.number().int().positive().optional()
+	/**
+	 * Who had the floor when the moderator pressed (null: nobody). When it is someone else by the
+	 * time the press arrives, it is refused: two moderators pressing at once give the floor once.
+	 */
+	expectedSpeakerId: uuid.nullable().optional()
 });
 export const speakerLimit = z.strictObject({ sessionId: uuid, seconds: z.number().int().min(10).max(3600).nullable() });
 /** The moderator points the room at a document (and a recommendation in it): projector and followers go there. */

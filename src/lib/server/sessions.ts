@@ -256,14 +256,18 @@ export function lowerHand(db: Db, sessionId: string, userId: string) {
 
 /**
  * Ends the current turn and gives the floor to the first waiting speaker (points of order first).
- * With `expectedVersion`, a state the caller did not see is refused (STALE): two moderators pressing
- * "next" on the same state give the floor once.
+ * With `expectedSpeakerId`, a press made while someone else had the floor is refused (CONFLICT):
+ * two moderators pressing "next" at the same moment give the floor once.
  */
-export function nextSpeaker(db: Db, sessionId: string, expectedVersion?: number) {
+export function nextSpeaker(db: Db, sessionId: string, expectedSpeakerId?: string | null) {
 	return mutate(db, sessionId, async (sql, session, events) => {
 		notClosed(session);
-		if (expectedVersion !== undefined && expectedVersion !== session.version) {
-			throw new AppError('CONFLICT', 'The list of speakers changed meanwhile; look again');
+		if (expectedSpeakerId !== undefined) {
+			const [speaking] = await sql<{ userId: string }>`
+				select user_id as "userId" from speakers where session_id = ${sessionId} and status = 'speaking'`;
+			if ((speaking?.userId ?? null) !== expectedSpeakerId) {
+				throw new AppError('CONFLICT', 'Someone else already gave the floor; look again');
+			}
 		}
 		const ended = await endTurn(sql, sessionId, events);
 		const [next] = await sql<{ id: string }>`

@@ -4,6 +4,8 @@ import { appContext } from '$lib/server/context';
 import { blankToNull, formAction, formValues } from '$lib/server/forms';
 import * as documents from '$lib/server/documents';
 import * as groups from '$lib/server/groups';
+import * as sessions from '$lib/server/sessions';
+import { sessionCreateBody } from '$lib/protocol/live';
 import { invitationUrl } from '$lib/server/invitations';
 import { orErrorPage, userOrLogin, uuidParam } from '$lib/server/pages';
 import { documentBody, invitationRef, memberBody, memberChangeForm, memberRef } from '$lib/protocol/api';
@@ -21,6 +23,7 @@ export const load: PageServerLoad = async (event) => {
 		const invitations = manages ? await groups.pendingInvitations(db, groupId) : [];
 		const { presence } = appContext();
 		return {
+			sessions: await sessions.listOfGroup(db, groupId),
 			documents: (await documents.listOfGroup(db, groupId)).map((doc) => ({ ...documents.view(doc), present: presence.inDocument(doc.id) })),
 			group: await groups.get(db, groupId),
 			role: principal.role,
@@ -38,6 +41,22 @@ async function moderatorOf(event: Parameters<Actions[string]>[0]) {
 }
 
 export const actions: Actions = {
+	createSession: async (event) => {
+		const user = userOrLogin(event);
+		const form = await event.request.formData();
+		const values = formValues(form, ['title', 'startsAt', 'timezoneOffset', 'agenda'], ['documentIds']);
+		const input = {
+			title: values.title,
+			startsAt: localToIso(String(values.startsAt), Number(values.timezoneOffset) || 0),
+			agenda: parseAgenda(String(values.agenda)),
+			documentIds: values.documentIds
+		};
+		return formAction(input, sessionCreateBody, async (data) => {
+			const principal = await authorizeGroup(appContext().db, user.id, uuidParam(event.params.groupId), 'moderator');
+			const created = await sessions.create(appContext().db, principal, data);
+			redirect(303, `/sessions/${created.sessionId}`);
+		});
+	},
 	createDocument: async (event) => {
 		const user = userOrLogin(event);
 		const values = formValues(await event.request.formData(), ['title', 'kind']);
@@ -86,3 +105,22 @@ export const actions: Actions = {
 		});
 	}
 };
+
+/** "Title | 15" per line → agenda items with planned minutes; blank lines are skipped. */
+function parseAgenda(text: string): { title: string; plannedMinutes: number | null }[] {
+	return text
+		.split(/\r?\n/)
+		.map((line) => line.trim())
+		.filter(Boolean)
+		.map((line) => {
+			const match = /^(.*?)\s*\|\s*(\d{1,4})\s*$/.exec(line);
+			return match ? { title: match[1]!, plannedMinutes: Number(match[2]) } : { title: line, plannedMinutes: null };
+		});
+}
+
+/** A datetime-local value plus the browser's offset (minutes, as getTimezoneOffset) → ISO; '' → null. */
+function localToIso(local: string, offsetMinutes: number): string | null {
+	if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(local)) return local === '' ? null : local;
+	const utc = Date.parse(local + ':00Z') + offsetMinutes * 60_000;
+	return Number.isNaN(utc) ? local : new Date(utc).toISOString();
+}
