@@ -42,6 +42,8 @@ export class Room {
 	private outgoing: { update: Uint8Array; origin: unknown }[] = [];
 	private broadcastScheduled = false;
 	private unsaved: Uint8Array[] = [];
+	/** Who sent what is unsaved: only they are told "saved" (readers have nothing to wait for). */
+	private writers = new Set<unknown>();
 	private saveTimer: NodeJS.Timeout | null = null;
 	private saving: Promise<void> = Promise.resolve();
 	private failures = 0;
@@ -64,6 +66,7 @@ export class Room {
 				setImmediate(() => this.broadcast());
 			}
 			this.unsaved.push(update);
+			this.writers.add(origin);
 			this.scheduleSave(this.options.saveWindowMs);
 		});
 		this.awareness.on('update', ({ added, updated, removed }: Record<string, number[]>) => {
@@ -99,6 +102,7 @@ export class Room {
 		if (after.every((bytes, i) => bytes === null || sameBytes(bytes, before[i] ?? null))) return;
 		this.sizeEstimate += update.byteLength;
 		this.unsaved.push(update);
+		this.writers.add(origin);
 		this.scheduleSave(this.options.saveWindowMs);
 	}
 
@@ -157,7 +161,9 @@ export class Room {
 	private async writeBatch(): Promise<void> {
 		if (!this.unsaved.length) return;
 		const batch = this.unsaved;
+		const writers = this.writers;
 		this.unsaved = [];
+		this.writers = new Set();
 		// Cut synchronously with the batch: every update in the doc now is stored or in `batch`.
 		const committedVector = Y.encodeStateVector(this.doc);
 		const update = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch);
@@ -167,22 +173,23 @@ export class Room {
 			this.failures = 0;
 		} catch (error) {
 			this.unsaved = [...batch, ...this.unsaved];
+			for (const writer of writers) this.writers.add(writer);
 			this.failures++;
 			this.options.log.error({ err: error, documentId: this.documentId, failures: this.failures }, 'storing a document update failed');
 			this.scheduleSave(this.retryDelayMs);
 			throw error;
 		}
-		this.announceSaved(committedVector);
+		this.announceSaved(committedVector, writers);
 		if (this.logLength >= this.options.compactAfter) await this.compact();
 	}
 
-	private announceSaved(stateVector: Uint8Array): void {
+	private announceSaved(stateVector: Uint8Array, writers: Set<unknown>): void {
 		const encoder = encoding.createEncoder();
 		encoding.writeVarUint(encoder, messagePlenary);
 		encoding.writeVarUint(encoder, plenarySaved);
 		encoding.writeVarUint8Array(encoder, stateVector);
 		const message = encoding.toUint8Array(encoder);
-		for (const member of this.members) if (member.optedIn) member.send(message);
+		for (const member of this.members) if (member.optedIn && writers.has(member)) member.send(message);
 	}
 
 	/** Folds the log into the snapshot. The snapshot may hold more than `lastSeq` covers; that is safe. */

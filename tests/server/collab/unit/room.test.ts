@@ -46,10 +46,12 @@ describe('Room persistence', () => {
 		const room = roomOn(store, crypto.randomUUID(), log);
 		await room.load();
 		const member = listener();
+		const reader = listener();
 		room.members.add(member);
+		room.members.add(reader);
 		store.failing.append = true;
 		const update = paragraphUpdate('Recommendation 4: publish all judgments.');
-		room.apply(update, listener());
+		room.apply(update, member);
 
 		await eventually(() => expect(store.attempts.append).toBeGreaterThanOrEqual(3), { timeoutMs: 10_000 });
 		expect(member.saved()).toEqual([]);
@@ -60,6 +62,8 @@ describe('Room persistence', () => {
 		await eventually(() => expect(member.saved()).toHaveLength(1), { timeoutMs: 30_000 });
 		const client = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update));
 		for (const [id, clock] of client) expect(savedVector(member.saved()[0]!).get(id)).toBe(clock);
+		// Only the one who wrote waits for "saved"; a reader is not sent it.
+		expect(reader.saved()).toEqual([]);
 		expect(room.dirty).toBe(false);
 		const reloaded = roomOn(store, room.documentId);
 		await reloaded.load();
