@@ -1,5 +1,5 @@
 import type { Server as IOServer, Socket } from 'socket.io';
-import { agendaCurrent, documentLock, handRaise, sessionFocus, sessionRef, speakerLimit, speakersNext, type PresenceUser } from '../../src/lib/protocol/live';
+import { agendaCurrent, agendaUpdate, documentLock, handRaise, sessionFocus, sessionRef, speakerLimit, speakersNext, type PresenceUser } from '../../src/lib/protocol/live';
 import { atLeast, type Role } from '../../src/lib/protocol/roles';
 import { authorizeDocument, roleInGroup } from '../../src/lib/server/auth/authorize';
 import type { AppContext } from '../../src/lib/server/context';
@@ -73,6 +73,11 @@ export function registerSessionEvents(io: IOServer, socket: Socket, context: App
 	on(socket, 'agenda:current', agendaCurrent, async ({ sessionId, itemId }) => {
 		await authorize(sessionId, 'moderator');
 		return publish(await sessions.setCurrentItem(db, sessionId, itemId));
+	}, log);
+
+	on(socket, 'agenda:update', agendaUpdate, async ({ sessionId, items }) => {
+		await authorize(sessionId, 'moderator');
+		return publish(await sessions.setAgenda(db, sessionId, items));
 	}, log);
 
 	on(socket, 'speakers:next', speakersNext, async ({ sessionId, expectedSpeakerId }) => {

@@ -15,6 +15,7 @@ export const clientEvents = [
 	'session:pause',
 	'session:close',
 	'agenda:current',
+	'agenda:update',
 	'hand:raise',
 	'hand:lower',
 	'speakers:next',
@@ -25,6 +26,13 @@ export const clientEvents = [
 
 export const sessionRef = z.strictObject({ sessionId: uuid });
 export const agendaCurrent = z.strictObject({ sessionId: uuid, itemId: uuid.nullable() });
+/** The whole agenda in its new order: items with an id are kept (their time too), others are added. */
+export const agendaUpdate = z.strictObject({
+	sessionId: uuid,
+	items: z
+		.array(z.strictObject({ id: uuid.optional(), title: oneLine(limits.title), plannedMinutes: z.number().int().min(1).max(1440).nullable() }))
+		.max(100)
+});
 export const handRaise = z.strictObject({
 	sessionId: uuid,
 	recommendationId: uuid.optional(),
@@ -95,6 +103,7 @@ export interface ClientToServerEvents {
 	'session:pause': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
 	'session:close': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
 	'agenda:current': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
+	'agenda:update': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
 	'hand:raise': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
 	'hand:lower': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
 	'speakers:next': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;

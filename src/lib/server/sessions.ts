@@ -322,3 +322,35 @@ export async function minutesOf(db: Db, sessionId: string): Promise<{ documentId
 		order by sd.position limit 1`;
 	return row ?? null;
 }
+
+/**
+ * Replaces the agenda with `items` in their order: known ids keep their time, unknown ones are
+ * refused (NOT_FOUND), items left out are removed (the current one too: then none is current).
+ */
+export function setAgenda(db: Db, sessionId: string, items: { id?: string; title: string; plannedMinutes: number | null }[]) {
+	return mutate(db, sessionId, async (sql, session) => {
+		notClosed(session);
+		const existing = new Set((await sql<{ id: string }>`select id from agenda_items where session_id = ${sessionId}`).map((row) => row.id));
+		const kept = new Set<string>();
+		for (const item of items) {
+			if (item.id && !existing.has(item.id)) throw notFound('Agenda item not found');
+			if (item.id) kept.add(item.id);
+		}
+		for (const id of existing) if (!kept.has(id)) await sql`delete from agenda_items where id = ${id}`;
+		if (session.currentItemId && !kept.has(session.currentItemId)) {
+			await sql`update group_sessions set current_item_id = null where id = ${sessionId}`;
+		}
+		for (const [position, item] of items.entries()) {
+			if (item.id) {
+				await sql`
+					update agenda_items set position = ${position}, title = ${item.title}, planned_minutes = ${item.plannedMinutes}
+					where id = ${item.id}`;
+			} else {
+				await sql`
+					insert into agenda_items (session_id, position, title, planned_minutes)
+					values (${sessionId}, ${position}, ${item.title}, ${item.plannedMinutes})`;
+			}
+		}
+		return true;
+	});
+}

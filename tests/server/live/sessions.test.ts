@@ -167,6 +167,36 @@ describe.each(backends())('live sessions over Socket.IO on %s', (backend) => {
 		expect(state.speakers).toHaveLength(2);
 	});
 
+	it('the moderator reorders, renames, adds and removes agenda items; time spent is kept; others may not', async () => {
+		const session = await newSession(['Opening', 'Judges', 'Closing']);
+		const chair = await socketOf('moderator');
+		const [opening, judges, closing] = session.agenda;
+		await ask(chair, 'session:start', { sessionId: session.id });
+		await ask(chair, 'agenda:current', { sessionId: session.id, itemId: closing!.id });
+		const updated = await ask(chair, 'agenda:update', {
+			sessionId: session.id,
+			items: [
+				{ id: judges!.id, title: 'Appointment of judges', plannedMinutes: 40 },
+				{ id: opening!.id, title: 'Opening', plannedMinutes: 5 },
+				{ title: 'Any other business', plannedMinutes: null }
+			]
+		});
+		expect(updated.ok).toBe(true);
+		expect(updated.state.agenda.map((item: { title: string; plannedMinutes: number | null }) => [item.title, item.plannedMinutes])).toEqual([
+			['Appointment of judges', 40],
+			['Opening', 5],
+			['Any other business', null]
+		]);
+		expect(updated.state.currentItemId).toBeNull(); // "Closing" was current and is gone
+		expect(await ask(await socketOf('member'), 'agenda:update', { sessionId: session.id, items: [] })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+		const other = await newSession();
+		expect(await ask(chair, 'agenda:update', { sessionId: session.id, items: [{ id: other.agenda[0]!.id, title: 'Stolen', plannedMinutes: null }] })).toMatchObject({
+			ok: false,
+			error: { code: 'NOT_FOUND' }
+		});
+		expect((await roster.organizer.get(`/api/sessions/${session.id}`)).body.session.agenda).toHaveLength(3);
+	});
+
 	it("an agenda item of another session is NOT_FOUND and changes nothing (AZ-33)", async () => {
 		const session = await newSession();
 		const other = await newSession();
