@@ -18,6 +18,8 @@ export type SocketData = {
 	sessionCreatedAt: number;
 	/** Live sessions this socket joined, with the role it joined with. */
 	sessions: Map<string, Role>;
+	/** Per joined session: is the tab visible, which document it shows. */
+	presence: Map<string, { status: 'online' | 'away'; documentId: string | null }>;
 };
 
 /**
@@ -45,7 +47,7 @@ export function attachSocketIo(server: HttpServer, context: AppContext, collab: 
 			const token = readCookie(socket.handshake.headers.cookie, sessionCookieName);
 			const found = token ? await sessions.validate(db, token) : null;
 			if (!found) return next(connectError('UNAUTHENTICATED', 'Log in first'));
-			socket.data = { user: found.user, sessionId: found.session.id, sessionCreatedAt: found.session.createdAt.getTime(), sessions: new Map() };
+			socket.data = { user: found.user, sessionId: found.session.id, sessionCreatedAt: found.session.createdAt.getTime(), sessions: new Map(), presence: new Map() };
 			next();
 		} catch (error) {
 			log.error({ err: error }, 'socket.io handshake failed');

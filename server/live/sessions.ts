@@ -1,5 +1,5 @@
 import type { Server as IOServer, Socket } from 'socket.io';
-import { agendaCurrent, agendaUpdate, documentLock, handRaise, sessionFocus, sessionRef, speakerLimit, speakersNext, type PresenceUser } from '../../src/lib/protocol/live';
+import { agendaCurrent, agendaUpdate, documentLock, handRaise, presenceUpdate, sessionFocus, sessionRef, speakerLimit, speakersNext, type PresenceUser } from '../../src/lib/protocol/live';
 import { atLeast, type Role } from '../../src/lib/protocol/roles';
 import { authorizeDocument, roleInGroup } from '../../src/lib/server/auth/authorize';
 import type { AppContext } from '../../src/lib/server/context';
@@ -51,8 +51,16 @@ export function registerSessionEvents(io: IOServer, socket: Socket, context: App
 		return { state: await sessions.state(db.sql, sessionId) };
 	}, log);
 
+	on(socket, 'presence:update', presenceUpdate, async ({ sessionId, status, documentId }) => {
+		if (!data.sessions.has(sessionId)) throw notFound('Join the session first');
+		data.presence.set(sessionId, { status, documentId });
+		void broadcastPresence(io, sessionId);
+		return {};
+	}, log);
+
 	on(socket, 'session:leave', sessionRef, async ({ sessionId }) => {
 		data.sessions.delete(sessionId);
+		data.presence.delete(sessionId);
 		await socket.leave(room(sessionId));
 		void broadcastPresence(io, sessionId);
 		return {};
@@ -124,8 +132,12 @@ export async function broadcastPresence(io: IOServer, sessionId: string): Promis
 	for (const socket of sockets) {
 		const data = socket.data as SocketData;
 		const role = data.sessions.get(sessionId);
-		if (!role || users.has(data.user.id)) continue;
-		users.set(data.user.id, { userId: data.user.id, name: data.user.name, role, status: 'online' });
+		if (!role) continue;
+		const tab = data.presence.get(sessionId) ?? { status: 'online' as const, documentId: null };
+		const known = users.get(data.user.id);
+		// Several tabs: the person is online if any tab is, and in the document of a visible tab.
+		if (known && (known.status === 'online' || tab.status === 'away')) continue;
+		users.set(data.user.id, { userId: data.user.id, name: data.user.name, role, ...tab });
 	}
 	io.to(room(sessionId)).emit('presence', { sessionId, users: [...users.values()] });
 }

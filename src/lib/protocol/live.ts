@@ -21,6 +21,7 @@ export const clientEvents = [
 	'speakers:next',
 	'speakers:limit',
 	'session:focus',
+	'presence:update',
 	'document:lock'
 ] as const;
 
@@ -49,6 +50,8 @@ export const speakersNext = z.strictObject({
 export const speakerLimit = z.strictObject({ sessionId: uuid, seconds: z.number().int().min(10).max(3600).nullable() });
 /** The moderator points the room at a document (and a recommendation in it): projector and followers go there. */
 export const sessionFocus = z.strictObject({ sessionId: uuid, documentId: uuid.nullable(), recommendationId: uuid.nullable() });
+/** What this tab shows: whether its page is visible, and which document of the session is open. */
+export const presenceUpdate = z.strictObject({ sessionId: uuid, status: z.enum(['online', 'away']), documentId: uuid.nullable() });
 export const documentLock = z.strictObject({ documentId: uuid, locked: z.boolean() });
 export const sessionCreateBody = z.strictObject({
 	title: oneLine(limits.title),
@@ -92,7 +95,7 @@ export type SessionState = {
 	serverNow: string;
 };
 
-export type PresenceUser = { userId: string; name: string; role: Role; status: 'online' | 'away' };
+export type PresenceUser = { userId: string; name: string; role: Role; status: 'online' | 'away'; documentId: string | null };
 
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string } };
 
@@ -109,6 +112,7 @@ export interface ClientToServerEvents {
 	'speakers:next': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
 	'speakers:limit': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
 	'session:focus': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
+	'presence:update': (payload: unknown, ack: (answer: Ack) => void) => void;
 	'document:lock': (payload: unknown, ack: (answer: Ack<{ locked: boolean }>) => void) => void;
 }
 

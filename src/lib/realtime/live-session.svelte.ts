@@ -23,7 +23,9 @@ export class LiveSession {
 		this.socket = io({ transports: ['websocket'], reconnectionDelayMax: 10_000, randomizationFactor: 0.5 });
 		this.socket.on('connect', () => {
 			this.connection = 'connected';
-			void this.send('session:join', { sessionId: initial.sessionId });
+			void this.send('session:join', { sessionId: initial.sessionId }).then(() =>
+				this.send('presence:update', { sessionId: initial.sessionId, ...this.presenceReport })
+			);
 		});
 		this.socket.on('disconnect', () => (this.connection = 'offline'));
 		this.socket.io.on('reconnect_attempt', () => (this.connection = 'connecting'));
@@ -52,6 +54,14 @@ export class LiveSession {
 			this.lastError = 'INTERNAL';
 			return { ok: false, error: { code: 'INTERNAL', message: 'No answer from the server' } };
 		}
+	}
+
+	private presenceReport: { status: 'online' | 'away'; documentId: string | null } = { status: 'online', documentId: null };
+
+	/** Tells the room whether this tab is visible and which document it shows (sent again on reconnect). */
+	reportPresence(report: { status: 'online' | 'away'; documentId: string | null }): void {
+		this.presenceReport = report;
+		if (this.socket.connected) void this.send('presence:update', { sessionId: this.state.sessionId, ...report });
 	}
 
 	/** Server time now, for countdowns. */

@@ -230,6 +230,25 @@ describe.each(backends())('live sessions over Socket.IO on %s', (backend) => {
 		expect(JSON.stringify(presence)).not.toContain('@example.org');
 	});
 
+	it('presence shows away when every tab of a person is hidden, and the document a visible tab shows', async () => {
+		const session = await newSession();
+		const watcher = await socketOf('observer');
+		const presence: { users: { name: string; status: string; documentId: string | null }[] }[] = [];
+		watcher.on('presence', (payload) => presence.push(payload));
+		await ask(watcher, 'session:join', { sessionId: session.id });
+		const [tab1, tab2] = [await socketOf('member'), await socketOf('member')];
+		expect(await ask(tab1, 'presence:update', { sessionId: session.id, status: 'online', documentId: null })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+		await ask(tab1, 'session:join', { sessionId: session.id });
+		await ask(tab2, 'session:join', { sessionId: session.id });
+		await ask(tab1, 'presence:update', { sessionId: session.id, status: 'away', documentId: null });
+		await ask(tab2, 'presence:update', { sessionId: session.id, status: 'online', documentId: session.documentIds[0] });
+		const member = () => presence.at(-1)!.users.find((u) => u.name === 'Dilnoza Karimova');
+		await eventually(() => expect(member()).toMatchObject({ status: 'online', documentId: session.documentIds[0] }));
+		await ask(tab2, 'presence:update', { sessionId: session.id, status: 'away', documentId: session.documentIds[0] });
+		await eventually(() => expect(member()).toMatchObject({ status: 'away' }));
+		expect(await ask(tab2, 'presence:update', { sessionId: session.id, status: 'asleep', documentId: null })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+	});
+
 	it('a removed member is taken out of the session room and hears nothing more', async () => {
 		const session = await newSession();
 		const temp = await newUser(server.url, 'Temporary');
