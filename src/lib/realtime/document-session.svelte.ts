@@ -40,6 +40,7 @@ export class DocumentSession {
 	// Replaced whole by each "saved" message and only read in refreshSaved: not reactive state.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	private committed = new Map<number, number>();
+	private tooBig = false;
 
 	constructor(documentId: string, initialAccess: AccessState) {
 		this.access = initialAccess;
@@ -59,8 +60,21 @@ export class DocumentSession {
 			if (event?.code === CollabClose.NOT_FOUND) this.ended = 'NOT_FOUND';
 			if (event?.code === CollabClose.UNAUTHENTICATED) this.ended = 'UNAUTHENTICATED';
 			if (event?.code === CollabClose.RATE_LIMITED) setTimeout(() => this.provider.connect(), 2000);
+			if (event?.code === CollabClose.TOO_BIG) {
+				// Re-sending the same oversized paste would fail forever: stop until the text changes
+				// (the user undoes it and pastes in parts); it stays in this browser meanwhile.
+				this.lastError = 'UPDATE_TOO_LARGE';
+				this.tooBig = true;
+				this.provider.disconnect();
+			}
 		});
-		this.doc.on('update', () => this.refreshSaved());
+		this.doc.on('update', () => {
+			this.refreshSaved();
+			if (this.tooBig) {
+				this.tooBig = false;
+				setTimeout(() => this.provider.connect(), 500);
+			}
+		});
 		this.provider.awareness.on('change', () => this.refreshPeople());
 		window.addEventListener('online', this.wake);
 	}
