@@ -2,7 +2,6 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CollabClose, collabLimits, type AccessState } from '../../src/lib/protocol/collab';
-import { atLeast } from '../../src/lib/protocol/roles';
 import { roleInGroup } from '../../src/lib/server/auth/authorize';
 import { readCookie, sessionCookieName } from '../../src/lib/server/auth/cookies';
 import { RecentRevocations } from '../../src/lib/server/auth/revocation';
@@ -111,10 +110,7 @@ export function attachCollab(server: HttpServer, context: AppContext): Collab {
 	}
 
 	async function accessOf(documentId: string, principal: CollabPrincipal): Promise<AccessState> {
-		const document = await documents.get(db, documentId);
-		if (document.lockedAt) return { canWrite: false, reason: 'locked', lockedByName: document.lockedByName };
-		if (!atLeast(principal.role, 'member')) return { canWrite: false, reason: 'role', lockedByName: null };
-		return { canWrite: true, reason: null, lockedByName: null };
+		return documents.accessFor(await documents.get(db, documentId), principal.role);
 	}
 
 	/** Re-reads a registered connection's role and the document's lock; closes it if the account left the group. */

@@ -1,6 +1,8 @@
 import { fragment, type Db } from './db/db';
 import { notFound } from './errors';
 import type { DocumentKind } from '../protocol/api';
+import type { AccessState } from '../protocol/collab';
+import { atLeast, type Role } from '../protocol/roles';
 
 export type Document = {
 	id: string;
@@ -114,4 +116,11 @@ export async function compact(db: Db, documentId: string, state: Uint8Array, upT
 			on conflict (document_id) do update set state = excluded.state, last_seq = excluded.last_seq, updated_at = now()`;
 		await sql`delete from document_updates where document_id = ${documentId} and seq <= ${upToSeq}`;
 	});
+}
+
+/** Who may change a document's text: nobody while it is locked, members and up otherwise. */
+export function accessFor(doc: Pick<Document, 'lockedAt' | 'lockedByName'>, role: Role): AccessState {
+	if (doc.lockedAt) return { canWrite: false, reason: 'locked', lockedByName: doc.lockedByName };
+	if (!atLeast(role, 'member')) return { canWrite: false, reason: 'role', lockedByName: null };
+	return { canWrite: true, reason: null, lockedByName: null };
 }

@@ -6,8 +6,6 @@ import * as groups from '$lib/server/groups';
 import { orErrorPage, userOrLogin, uuidParam } from '$lib/server/pages';
 import { colorOf } from '$lib/protocol/colors';
 import { documentRenameBody } from '$lib/protocol/api';
-import type { AccessState } from '$lib/protocol/collab';
-import { atLeast } from '$lib/protocol/roles';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -19,11 +17,7 @@ export const load: PageServerLoad = async (event) => {
 		const principal = await authorizeDocument(db, user.id, documentId, 'observer');
 		const document = documents.view(await documents.get(db, documentId));
 		const group = await groups.get(db, principal.groupId);
-		const access: AccessState = document.locked
-			? { canWrite: false, reason: 'locked', lockedByName: document.lockedBy?.name ?? null }
-			: atLeast(principal.role, 'member')
-				? { canWrite: true, reason: null, lockedByName: null }
-				: { canWrite: false, reason: 'role', lockedByName: null };
+		const access = documents.accessFor(await documents.get(db, documentId), principal.role);
 		return {
 			document,
 			group: { id: group.id, name: group.name, eventId: group.eventId, eventTitle: group.eventTitle },
