@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, browserAvailable, gotoReady, launchChromium } from '../helpers/browser';
+import { artifactPath, browserAvailable, gotoReady, launchChromium, pageAs as openPageAs } from '../helpers/browser';
 import type { ApiClient } from '../helpers/client';
 import { createDocument, seedGroup, type Roster } from '../helpers/group';
 import { restartServer, startServer, type RunningServer } from '../helpers/server';
@@ -22,18 +22,7 @@ describe.runIf(browserAvailable())('co-editing a document in Chromium', () => {
 		await server?.dispose();
 	});
 
-	/** A browser context logged in as `client` (its session cookie copied in). */
-	async function pageAs(client: ApiClient): Promise<Page> {
-		const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
-		const url = new URL(server.url);
-		await context.addCookies(
-			[...client.cookies].map(([name, value]) => ({ name, value, domain: url.hostname, path: '/', httpOnly: name === 'plenary_session', sameSite: 'Lax' as const }))
-		);
-		const page = await context.newPage();
-		page.setDefaultTimeout(20_000);
-		page.on('pageerror', (error) => pageErrors.push(error.message));
-		return page;
-	}
+	const pageAs = (client: ApiClient): Promise<Page> => openPageAs(browser, server.url, client, pageErrors);
 
 	it('two members see each other type and each other’s carets, a participant reads only, and a server restart loses nothing', async () => {
 		const documentId = await createDocument(roster.member, roster.groupId, 'Draft recommendations');

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, browserAvailable, gotoReady, launchChromium } from '../helpers/browser';
+import { artifactPath, browserAvailable, gotoReady, launchChromium, pageAs as openPageAs } from '../helpers/browser';
 import type { ApiClient } from '../helpers/client';
 import { createDocument, seedGroup, type Roster } from '../helpers/group';
 import { startServer, type RunningServer } from '../helpers/server';
@@ -22,15 +22,7 @@ describe.runIf(browserAvailable())('running a session in Chromium', () => {
 		await server?.dispose();
 	});
 
-	async function pageAs(client: ApiClient, width = 1440): Promise<Page> {
-		const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'en-GB' });
-		const url = new URL(server.url);
-		await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, domain: url.hostname, path: '/', sameSite: 'Lax' as const })));
-		const page = await context.newPage();
-		page.setDefaultTimeout(20_000);
-		page.on('pageerror', (error) => pageErrors.push(error.message));
-		return page;
-	}
+	const pageAs = (client: ApiClient, width = 1440): Promise<Page> => openPageAs(browser, server.url, client, pageErrors, width);
 
 	it('a moderator and two participants: hands raised, the floor given, the countdown on every page, the projector follows, the minutes write themselves', async () => {
 		const draft = await createDocument(roster.member, roster.groupId, 'Draft recommendations');

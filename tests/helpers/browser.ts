@@ -49,3 +49,25 @@ export function artifactPath(name: string): string {
 	mkdirSync(dir, { recursive: true });
 	return join(dir, name);
 }
+
+/**
+ * A page in a new browser context logged in as `client` (its cookies copied in), in English, with
+ * uncaught page errors collected into `errors`.
+ */
+export async function pageAs(
+	browser: Browser,
+	baseUrl: string,
+	client: { cookies: Map<string, string> },
+	errors: string[],
+	width = 1280
+): Promise<Page> {
+	const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'en-GB' });
+	const { hostname } = new URL(baseUrl);
+	await context.addCookies(
+		[...client.cookies].map(([name, value]) => ({ name, value, domain: hostname, path: '/', httpOnly: name === 'plenary_session', sameSite: 'Lax' as const }))
+	);
+	const page = await context.newPage();
+	page.setDefaultTimeout(20_000);
+	page.on('pageerror', (error) => errors.push(error.message));
+	return page;
+}
