@@ -133,9 +133,11 @@ export class Connection implements RoomMember {
 	private onSync(decoder: decoding.Decoder): void {
 		const kind = decoding.readVarUint(decoder);
 		if (kind === syncProtocol.messageYjsSyncStep1) {
+			const missing = this.room.missingFor(decoding.readVarUint8Array(decoder));
 			const encoder = encoding.createEncoder();
 			encoding.writeVarUint(encoder, messageSync);
-			syncProtocol.readSyncStep1(decoder, encoder, this.room.doc);
+			encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2);
+			encoding.writeVarUint8Array(encoder, missing);
 			return this.send(encoding.toUint8Array(encoder));
 		}
 		if (kind !== syncProtocol.messageYjsSyncStep2 && kind !== syncProtocol.messageYjsUpdate) {

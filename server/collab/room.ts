@@ -33,8 +33,8 @@ export const serverOrigin = Symbol('server');
  * updates are appended within `saveWindowMs` and acknowledged as saved only after commit.
  */
 export class Room {
-	readonly doc = new Y.Doc();
-	readonly awareness = new awarenessProtocol.Awareness(this.doc);
+	private readonly ydoc = new Y.Doc();
+	readonly awareness = new awarenessProtocol.Awareness(this.ydoc);
 	readonly members = new Set<RoomMember>();
 	/** Approximate encoded size, to refuse growth past the limit without re-encoding on every update. */
 	sizeEstimate = 0;
@@ -50,6 +50,16 @@ export class Room {
 	private lastSeq = 0;
 	private logLength = 0;
 	private destroyed = false;
+	/**
+	 * Stored content not yet applied to the Y.Doc. Building a Y.Doc from a long history takes far
+	 * longer than sending its bytes (about 220 ms against nothing for 200,000 edits), so the first
+	 * client is answered from the stored bytes and the Y.Doc is built right after (see `doc`).
+	 */
+	private stored: Uint8Array | null = null;
+	/** Members whose sync step 1 waits for the Y.Doc (its state vector needs the structs). */
+	private awaitingStep1 = new Set<RoomMember>();
+	/** The whole state for clients that have nothing yet, until the next change. */
+	private fullState: Uint8Array | null = null;
 
 	constructor(
 		readonly documentId: string,
@@ -57,7 +67,8 @@ export class Room {
 		private readonly options: RoomOptions
 	) {
 		this.awareness.setLocalState(null);
-		this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+		this.ydoc.on('update', (update: Uint8Array, origin: unknown) => {
+			this.fullState = null;
 			if (origin === loadOrigin || this.destroyed) return;
 			this.sizeEstimate += update.byteLength;
 			this.outgoing.push({ update, origin });
@@ -82,12 +93,46 @@ export class Room {
 	async load(): Promise<void> {
 		const { updates, lastSeq, logLength } = await this.options.store.load(this.documentId);
 		if (updates.length) {
-			const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
-			Y.applyUpdate(this.doc, merged, loadOrigin);
-			this.sizeEstimate = merged.byteLength;
+			this.stored = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+			this.sizeEstimate = this.stored.byteLength;
+			// Normally the first sync step 1 or update builds it; a silent client must get our step 1 too.
+			setTimeout(() => this.hydrate(), 1000).unref();
 		}
 		this.lastSeq = lastSeq;
 		this.logLength = logLength;
+	}
+
+	/** The Y.Doc, built from the stored content on first use. */
+	get doc(): Y.Doc {
+		this.hydrate();
+		return this.ydoc;
+	}
+
+	private hydrate(): void {
+		const stored = this.stored;
+		if (!stored || this.destroyed) return;
+		this.stored = null;
+		Y.applyUpdate(this.ydoc, stored, loadOrigin);
+		for (const member of this.awaitingStep1) if (this.members.has(member)) this.sendStep1(member);
+		this.awaitingStep1.clear();
+		// A long log was replayed (e.g. after a crash): fold it now so the next load is one row.
+		if (this.logLength >= this.options.compactAfter / 5) this.saving = this.saving.catch(() => {}).then(() => this.compact());
+	}
+
+	/**
+	 * The update a client needs, given its state vector (sync step 2). Before the Y.Doc is built it
+	 * comes from the stored bytes, and the Y.Doc is built once this answer is on its way.
+	 */
+	missingFor(stateVector: Uint8Array): Uint8Array {
+		const knowsNothing = Y.decodeStateVector(stateVector).size === 0;
+		if (this.stored) {
+			const update = knowsNothing ? this.stored : Y.diffUpdate(this.stored, stateVector);
+			setImmediate(() => this.hydrate());
+			return update;
+		}
+		if (!knowsNothing) return Y.encodeStateAsUpdate(this.ydoc, stateVector);
+		this.fullState ??= Y.encodeStateAsUpdate(this.ydoc);
+		return this.fullState;
 	}
 
 	/**
@@ -96,9 +141,11 @@ export class Room {
 	 * the rest arrives does not drop it (FT-12), and it counts towards the size limit.
 	 */
 	apply(update: Uint8Array, origin: RoomMember): void {
-		const before = pendingOf(this.doc);
-		Y.applyUpdate(this.doc, update, origin);
-		const after = pendingOf(this.doc);
+		const doc = this.doc;
+		const before = pendingOf(doc);
+		Y.applyUpdate(doc, update, origin);
+		const after = pendingOf(doc);
+		this.fullState = null; // pending structs are part of the full state too
 		if (after.every((bytes, i) => bytes === null || sameBytes(bytes, before[i] ?? null))) return;
 		this.sizeEstimate += update.byteLength;
 		this.unsaved.push(update);
@@ -108,10 +155,8 @@ export class Room {
 
 	/** The greeting of y-websocket: our sync step 1, then everyone's awareness. */
 	welcome(member: RoomMember): void {
-		const sync = encoding.createEncoder();
-		encoding.writeVarUint(sync, messageSync);
-		syncProtocol.writeSyncStep1(sync, this.doc);
-		member.send(encoding.toUint8Array(sync));
+		if (this.stored) this.awaitingStep1.add(member);
+		else this.sendStep1(member);
 		const states = [...this.awareness.getStates().keys()];
 		if (states.length) {
 			const encoder = encoding.createEncoder();
@@ -119,6 +164,13 @@ export class Room {
 			encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, states));
 			member.send(encoding.toUint8Array(encoder));
 		}
+	}
+
+	private sendStep1(member: RoomMember): void {
+		const sync = encoding.createEncoder();
+		encoding.writeVarUint(sync, messageSync);
+		syncProtocol.writeSyncStep1(sync, this.ydoc);
+		member.send(encoding.toUint8Array(sync));
 	}
 
 	sendAll(message: Uint8Array, except?: RoomMember): void {
@@ -194,7 +246,8 @@ export class Room {
 
 	/** Folds the log into the snapshot. The snapshot may hold more than `lastSeq` covers; that is safe. */
 	private async compact(): Promise<void> {
-		const state = Y.encodeStateAsUpdate(this.doc);
+		// A room nobody changed still holds its stored bytes: they are the state, no Y.Doc needed.
+		const state = this.stored ?? Y.encodeStateAsUpdate(this.ydoc);
 		try {
 			await this.options.store.compact(this.documentId, state, this.lastSeq);
 			this.logLength = 0;
@@ -227,8 +280,9 @@ export class Room {
 	destroy(): void {
 		this.destroyed = true;
 		if (this.saveTimer) clearTimeout(this.saveTimer);
+		this.stored = null;
 		this.awareness.destroy();
-		this.doc.destroy();
+		this.ydoc.destroy();
 	}
 }
 

@@ -153,3 +153,109 @@ describe('Room persistence', () => {
 		reloaded.destroy();
 	});
 });
+
+/** Sync messages (type 0) a socket was sent, as [kind, payload]. */
+function syncMessages(sent: Uint8Array[]): [number, Uint8Array][] {
+	return sent.flatMap((bytes) => {
+		const decoder = decoding.createDecoder(bytes);
+		if (decoding.readVarUint(decoder) !== 0) return [];
+		return [[decoding.readVarUint(decoder), decoding.readVarUint8Array(decoder)] as [number, Uint8Array]];
+	});
+}
+
+function step1(stateVector: Uint8Array): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, 0);
+	encoding.writeVarUint(encoder, 0);
+	encoding.writeVarUint8Array(encoder, stateVector);
+	return encoding.toUint8Array(encoder);
+}
+
+async function storedDocument(edits: number): Promise<{ store: ReturnType<typeof memoryStore>; documentId: string; doc: Y.Doc; updates: Uint8Array[] }> {
+	const store = memoryStore();
+	const documentId = crypto.randomUUID();
+	const { doc, updates } = smallEdits(edits);
+	await store.append(documentId, Y.mergeUpdates(updates.slice(0, edits / 2)));
+	await store.compact(documentId, Y.mergeUpdates(updates.slice(0, edits / 2)), 1);
+	for (let i = edits / 2; i < edits; i += 100) await store.append(documentId, Y.mergeUpdates(updates.slice(i, i + 100)));
+	return { store, documentId, doc, updates };
+}
+
+describe('Room loading', () => {
+	it('a newcomer is answered from the stored bytes at once; our sync step 1 follows when the document is built', async () => {
+		const { store, documentId, doc } = await storedDocument(2_000);
+		const room = roomOn(store, documentId);
+		await room.load();
+		const socket = new FakeSocket();
+		const connection = new Connection(socket, principal('member'), room, writer);
+		room.members.add(connection);
+		room.welcome(connection);
+		// Our step 1 needs the built document's state vector: not sent yet.
+		expect(syncMessages(socket.sent)).toEqual([]);
+		connection.receive(step1(new Uint8Array([0])));
+		const [[kind, update]] = syncMessages(socket.sent) as [[number, Uint8Array]];
+		expect(kind).toBe(1);
+		const copy = new Y.Doc();
+		Y.applyUpdate(copy, update);
+		expect(paragraphsOf(copy)).toEqual(paragraphsOf(doc));
+
+		await eventually(() => expect(syncMessages(socket.sent).map(([kind]) => kind)).toEqual([1, 0]));
+		expect(Y.decodeStateVector(syncMessages(socket.sent)[1]![1])).toEqual(Y.decodeStateVector(Y.encodeStateVector(doc)));
+		expect(socket.closed).toBeNull();
+		room.destroy();
+	});
+
+	it('a client that has part of the document is sent only the rest, before and after the document is built', async () => {
+		const { store, documentId, doc, updates } = await storedDocument(2_000);
+		const room = roomOn(store, documentId);
+		await room.load();
+		const partial = new Y.Doc();
+		for (const update of updates.slice(0, 1_500)) Y.applyUpdate(partial, update);
+		for (const moment of ['before', 'after']) {
+			if (moment === 'after') expect(paragraphsOf(room.doc)).toEqual(paragraphsOf(doc));
+			const socket = new FakeSocket();
+			const connection = new Connection(socket, principal('member'), room, writer);
+			connection.receive(step1(Y.encodeStateVector(partial)));
+			const [[kind, missing]] = syncMessages(socket.sent) as [[number, Uint8Array]];
+			expect(kind).toBe(1);
+			expect(missing.byteLength).toBeLessThan(Y.encodeStateAsUpdate(doc).byteLength);
+			const copy = new Y.Doc();
+			Y.applyUpdate(copy, Y.encodeStateAsUpdate(partial));
+			Y.applyUpdate(copy, missing);
+			expect(paragraphsOf(copy)).toEqual(paragraphsOf(doc));
+		}
+		room.destroy();
+	});
+
+	it('an edit that arrives before the document is built lands on the stored content, and both are stored', async () => {
+		const { store, documentId, doc } = await storedDocument(1_000);
+		const room = roomOn(store, documentId);
+		await room.load();
+		const member = listener();
+		room.members.add(member);
+		room.apply(paragraphUpdate('Added during the load.'), member);
+		await room.flush();
+		const expected = [...paragraphsOf(doc), 'Added during the load.'];
+		expect(paragraphsOf(room.doc).sort()).toEqual([...expected].sort());
+		room.destroy();
+		const reloaded = roomOn(store, documentId);
+		await reloaded.load();
+		expect(paragraphsOf(reloaded.doc).sort()).toEqual([...expected].sort());
+		reloaded.destroy();
+	});
+
+	it('a document nobody changed is compacted from its stored bytes on unload and reloads the same', async () => {
+		const { store, documentId, doc } = await storedDocument(2_000);
+		expect(store.rows.get(documentId)!.log.length).toBe(10);
+		const room = roomOn(store, documentId);
+		await room.load();
+		await room.close();
+		expect(store.rows.get(documentId)!.log).toEqual([]);
+		room.destroy();
+		const reloaded = roomOn(store, documentId);
+		await reloaded.load();
+		expect(paragraphsOf(syncedCopy(reloaded))).toEqual(paragraphsOf(doc));
+		expect(Y.encodeStateVector(reloaded.doc)).toEqual(Y.encodeStateVector(doc));
+		reloaded.destroy();
+	});
+});
