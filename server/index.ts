@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '../src/lib/server/config';
 import { createContext, installContext } from '../src/lib/server/context';
 import { DataDirLockedError, resetDataDir } from '../src/lib/server/db/pglite';
 import { seedDemo } from './demo';
+import { createMetrics, serveMetrics } from './metrics';
 import { attachRealtime } from './realtime';
 import { listenWithShutdown } from './shutdown';
 
@@ -54,9 +55,11 @@ try {
 			req.removeAllListeners('data');
 			req.resume();
 		});
+		if (req.url === '/metrics' && req.method === 'GET') return void serveMetrics(req, res, metrics, config.metricsToken);
 		handler(req, res, () => ((res.statusCode = 404), res.end()));
 	});
 	const realtime = attachRealtime(server, context);
+	const metrics = createMetrics(realtime);
 	const url = await listenWithShutdown(server, context, realtime);
 	context.log.info({ url, database: context.db.kind }, 'Plenary is listening');
 	process.stderr.write(`\nPlenary is running at ${url}\n`);

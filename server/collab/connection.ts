@@ -19,7 +19,7 @@ import {
 } from '../../src/lib/protocol/collab';
 import { colorOf } from '../../src/lib/protocol/colors';
 import type { Role } from '../../src/lib/protocol/roles';
-import { changesDocument, writesOutsideSchema } from './update-checks';
+import { writesOutsideSchema } from './update-checks';
 import type { Room, RoomMember } from './room';
 
 /** The transport: a `ws` WebSocket or a test double. */
@@ -148,9 +148,13 @@ export class Connection implements RoomMember {
 		// Security seam: the one place where write access is enforced, per message (AZ-02, AZ-03).
 		if (!this.access.canWrite) {
 			// A stock client answers our sync step 1 with a step 2 that usually changes nothing.
-			if (kind === syncProtocol.messageYjsSyncStep2 && !changesDocument(this.room.doc, update)) return;
-			return this.refuse(this.access.reason === 'locked' ? 'LOCKED' : 'READ_ONLY');
+			if (kind === syncProtocol.messageYjsSyncStep2 && !this.room.wouldChange(update)) return;
+			if (this.access.reason === 'locked') return this.refuse('LOCKED');
+			this.room.rememberRefused(update, this.awarenessClientId);
+			return this.refuse('READ_ONLY');
 		}
+		// Edits made while read-only stay refused after a promotion; the client starts afresh (AZ-23).
+		if (this.room.revivesRefused(update)) return this.refuse('READ_ONLY');
 		if (writesOutsideSchema(update)) return this.refuse('SCHEMA');
 		if (this.room.sizeEstimate + update.byteLength > collabLimits.maxDocumentBytes) {
 			throw new ProtocolError(CollabClose.DOC_TOO_LARGE, 'DOC_TOO_LARGE');

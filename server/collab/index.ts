@@ -17,7 +17,7 @@ const pathPattern = /^\/collab\/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0
 /** Frames that may arrive while the connection is being authorized and its document loaded. */
 const maxQueuedFrames = 200;
 
-export type Collab = { registry: RoomRegistry; close(): Promise<void> };
+export type Collab = { registry: RoomRegistry; connectionCount(): number; close(): Promise<void> };
 
 /**
  * The y-websocket endpoint `/collab/<documentId>` on the shared HTTP server. Authentication happens
@@ -164,6 +164,7 @@ export function attachCollab(server: HttpServer, context: AppContext): Collab {
 
 	return {
 		registry,
+		connectionCount: () => connections.size,
 		close: async () => {
 			for (const connection of connections) connection.close(CollabClose.SERVICE_RESTART, 'SERVER_SHUTTING_DOWN');
 			await registry.closeAll();

@@ -5,6 +5,7 @@ import * as Y from 'yjs';
 import { messageAwareness, messagePlenary, messageSync, plenarySaved } from '../../src/lib/protocol/collab';
 import type { Logger } from '../../src/lib/server/log';
 import type { DocumentStore } from './store';
+import { changesDocument } from './update-checks';
 
 /** What a room needs of a connection: the transport behind a minimal interface. */
 export interface RoomMember {
@@ -47,17 +48,26 @@ export class Room {
 	private saveTimer: NodeJS.Timeout | null = null;
 	private saving: Promise<void> = Promise.resolve();
 	private failures = 0;
+	/** When the current run of failed stores began (null while storing works), for the alert metric. */
+	private failingSinceMs: number | null = null;
+	private errorLoggedAtMs = Number.NEGATIVE_INFINITY;
 	private lastSeq = 0;
 	private logLength = 0;
 	private destroyed = false;
 	/**
 	 * Stored content not yet applied to the Y.Doc. Building a Y.Doc from a long history takes far
-	 * longer than sending its bytes (about 220 ms against nothing for 200,000 edits), so the first
-	 * client is answered from the stored bytes and the Y.Doc is built right after (see `doc`).
+	 * longer than sending its bytes (about 220 ms against nothing for 200,000 edits), and readers
+	 * never need it: the Y.Doc is built on first use (see `doc`), newcomers are served from these bytes.
 	 */
 	private stored: Uint8Array | null = null;
-	/** Members whose sync step 1 waits for the Y.Doc (its state vector needs the structs). */
+	private storedVector: Uint8Array | null = null;
+	/** Members still owed our sync step 1 (sent once their own step 1 is answered). */
 	private awaitingStep1 = new Set<RoomMember>();
+	/**
+	 * Per Yjs client id, the end of the clock range refused from read-only connections: those edits
+	 * were made without the right to edit and must not slip in after a promotion (AZ-23).
+	 */
+	private refusedClocks = new Map<number, number>();
 	/** The whole state for clients that have nothing yet, until the next change. */
 	private fullState: Uint8Array | null = null;
 
@@ -95,8 +105,8 @@ export class Room {
 		if (updates.length) {
 			this.stored = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
 			this.sizeEstimate = this.stored.byteLength;
-			// Normally the first sync step 1 or update builds it; a silent client must get our step 1 too.
-			setTimeout(() => this.hydrate(), 1000).unref();
+			// Normally answering the client's step 1 sends ours; a silent client must get it too.
+			setTimeout(() => this.sendOwedStep1(), 1000).unref();
 		}
 		this.lastSeq = lastSeq;
 		this.logLength = logLength;
@@ -112,27 +122,56 @@ export class Room {
 		const stored = this.stored;
 		if (!stored || this.destroyed) return;
 		this.stored = null;
+		this.storedVector = null;
 		Y.applyUpdate(this.ydoc, stored, loadOrigin);
-		for (const member of this.awaitingStep1) if (this.members.has(member)) this.sendStep1(member);
-		this.awaitingStep1.clear();
+		this.sendOwedStep1();
 		// A long log was replayed (e.g. after a crash): fold it now so the next load is one row.
 		if (this.logLength >= this.options.compactAfter / 5) this.saving = this.saving.catch(() => {}).then(() => this.compact());
 	}
 
 	/**
 	 * The update a client needs, given its state vector (sync step 2). Before the Y.Doc is built it
-	 * comes from the stored bytes, and the Y.Doc is built once this answer is on its way.
+	 * comes from the stored bytes; our own step 1 follows once this answer is on its way.
 	 */
 	missingFor(stateVector: Uint8Array): Uint8Array {
 		const knowsNothing = Y.decodeStateVector(stateVector).size === 0;
 		if (this.stored) {
 			const update = knowsNothing ? this.stored : Y.diffUpdate(this.stored, stateVector);
-			setImmediate(() => this.hydrate());
+			if (this.awaitingStep1.size) setImmediate(() => this.sendOwedStep1());
 			return update;
 		}
 		if (!knowsNothing) return Y.encodeStateAsUpdate(this.ydoc, stateVector);
 		this.fullState ??= Y.encodeStateAsUpdate(this.ydoc);
 		return this.fullState;
+	}
+
+	/**
+	 * Remembers the refused range of one client id: the connection's own (its awareness id, which
+	 * y-websocket takes from the Y.Doc). Other ids in the update may be someone else's text that
+	 * this client relays (after a server crash) and must stay acceptable from their author.
+	 */
+	rememberRefused(update: Uint8Array, clientId: number | null): void {
+		if (clientId === null) return;
+		const end = Y.parseUpdateMeta(update).to.get(clientId);
+		if (end !== undefined && end > (this.refusedClocks.get(clientId) ?? 0)) this.refusedClocks.set(clientId, end);
+	}
+
+	/** Does `update` carry structs of a range once refused as read-only? */
+	revivesRefused(update: Uint8Array): boolean {
+		if (this.refusedClocks.size === 0) return false;
+		for (const [client, start] of Y.parseUpdateMeta(update).from) {
+			if (start < (this.refusedClocks.get(client) ?? 0)) return true;
+		}
+		return false;
+	}
+
+	/** Would `update` change the document? An empty one (a fresh reader's step 2) needs no Y.Doc to tell. */
+	wouldChange(update: Uint8Array): boolean {
+		if (this.stored) {
+			const { structs, ds } = Y.decodeUpdate(update);
+			if (structs.length === 0 && ds.clients.size === 0) return false;
+		}
+		return changesDocument(this.doc, update);
 	}
 
 	/**
@@ -155,6 +194,7 @@ export class Room {
 
 	/** The greeting of y-websocket: our sync step 1, then everyone's awareness. */
 	welcome(member: RoomMember): void {
+		// Computing our state vector from stored bytes takes a while: the client's own step 1 goes first.
 		if (this.stored) this.awaitingStep1.add(member);
 		else this.sendStep1(member);
 		const states = [...this.awareness.getStates().keys()];
@@ -166,10 +206,17 @@ export class Room {
 		}
 	}
 
+	private sendOwedStep1(): void {
+		for (const member of this.awaitingStep1) if (this.members.has(member)) this.sendStep1(member);
+		this.awaitingStep1.clear();
+	}
+
 	private sendStep1(member: RoomMember): void {
 		const sync = encoding.createEncoder();
 		encoding.writeVarUint(sync, messageSync);
-		syncProtocol.writeSyncStep1(sync, this.ydoc);
+		encoding.writeVarUint(sync, syncProtocol.messageYjsSyncStep1);
+		if (this.stored) encoding.writeVarUint8Array(sync, (this.storedVector ??= Y.encodeStateVectorFromUpdate(this.stored)));
+		else encoding.writeVarUint8Array(sync, Y.encodeStateVector(this.ydoc));
 		member.send(encoding.toUint8Array(sync));
 	}
 
@@ -222,12 +269,19 @@ export class Room {
 		try {
 			this.lastSeq = await this.options.store.append(this.documentId, update);
 			this.logLength++;
+			if (this.failures > 0) this.options.log.info({ documentId: this.documentId, failures: this.failures }, 'storing a document update works again');
 			this.failures = 0;
+			this.failingSinceMs = null;
 		} catch (error) {
 			this.unsaved = [...batch, ...this.unsaved];
 			for (const writer of writers) this.writers.add(writer);
 			this.failures++;
-			this.options.log.error({ err: error, documentId: this.documentId, failures: this.failures }, 'storing a document update failed');
+			this.failingSinceMs ??= Date.now();
+			// Retries run every few seconds: one ERROR per document per minute says it, the rest is noise (FT-13).
+			const now = Date.now();
+			const level = now - this.errorLoggedAtMs >= 60_000 ? 'error' : 'debug';
+			if (level === 'error') this.errorLoggedAtMs = now;
+			this.options.log[level]({ err: error, documentId: this.documentId, failures: this.failures }, 'storing a document update failed');
 			this.scheduleSave(this.retryDelayMs);
 			throw error;
 		}
@@ -262,6 +316,11 @@ export class Room {
 		return this.failures === 0 ? 0 : Math.min(30_000, 250 * 2 ** this.failures);
 	}
 
+	/** Since when this room's changes could not be stored (null while storing works). */
+	get failingSince(): number | null {
+		return this.failingSinceMs;
+	}
+
 	/** True while updates wait to be stored (a room with unsaved changes is never unloaded). */
 	get dirty(): boolean {
 		return this.unsaved.length > 0 || this.saveTimer !== null;
@@ -281,6 +340,7 @@ export class Room {
 		this.destroyed = true;
 		if (this.saveTimer) clearTimeout(this.saveTimer);
 		this.stored = null;
+		this.awaitingStep1.clear();
 		this.awareness.destroy();
 		this.ydoc.destroy();
 	}

@@ -43,7 +43,8 @@ describe('configuration', () => {
 		['PORT', 'eighty', 'PORT'],
 		['DATABASE_URL', 'mysql://x', 'DATABASE_URL'],
 		['ORIGIN', 'https://example.org/path', 'ORIGIN'],
-		['LOG_LEVEL', 'loud', 'LOG_LEVEL']
+		['LOG_LEVEL', 'loud', 'LOG_LEVEL'],
+		['METRICS_TOKEN', 'short', 'METRICS_TOKEN']
 	])('a wrong %s stops start-up with one line naming it', (variable, value, named) => {
 		const result = spawnSync(process.execPath, ['build-server/index.js'], {
 			cwd: root,
@@ -92,5 +93,41 @@ describe('the PGlite data folder lock', () => {
 		expect(login.status).toBe(200);
 		await again.stop();
 		await again.dispose();
+	});
+});
+
+describe('metrics', () => {
+	it('are served to a scraper on the same host, with the alert gauge for documents that could not be stored (FT-15)', async () => {
+		const server = await startServer('pglite');
+		try {
+			const response = await fetch(server.url + '/metrics');
+			expect(response.status).toBe(200);
+			expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+			const text = await response.text();
+			expect(text).toMatch(/^plenary_collab_documents_not_stored 0$/m);
+			expect(text).toMatch(/^plenary_collab_documents_loaded 0$/m);
+			expect(text).toMatch(/^plenary_live_sockets 0$/m);
+			expect(text).toMatch(/^plenary_process_resident_memory_bytes \d+/m);
+		} finally {
+			await server.stop();
+			await server.dispose();
+		}
+	});
+
+	it('with METRICS_TOKEN set, only a caller presenting it gets them; anyone else gets a 404', async () => {
+		const token = 'a-long-scraper-token-0123456789';
+		const server = await startServer('pglite', { env: { METRICS_TOKEN: token } });
+		try {
+			const bare = await fetch(server.url + '/metrics');
+			expect(bare.status).toBe(404);
+			expect(await bare.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'Not found' } });
+			expect((await fetch(server.url + '/metrics', { headers: { authorization: 'Bearer wrong-token-of-some-length' } })).status).toBe(404);
+			const allowed = await fetch(server.url + '/metrics', { headers: { authorization: `Bearer ${token}` } });
+			expect(allowed.status).toBe(200);
+			expect(await allowed.text()).toContain('plenary_collab_connections');
+		} finally {
+			await server.stop();
+			await server.dispose();
+		}
 	});
 });

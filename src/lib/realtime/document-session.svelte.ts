@@ -14,6 +14,16 @@ import {
 } from '$lib/protocol/collab';
 
 export type Connection = 'connecting' | 'connected' | 'offline';
+
+/** Local copies being deleted, by document: a new session waits for its document's deletion. */
+// Bookkeeping outside any component, never rendered: not reactive state.
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
+const clearing = new Map<string, Promise<void>>();
+
+/** Resolves once no deletion of this document's local copy is under way. */
+export function localCopySettled(documentId: string): Promise<void> {
+	return clearing.get(documentId) ?? Promise.resolve();
+}
 export type Presence = { id: string; name: string; color: string; role: string };
 
 /**
@@ -36,13 +46,22 @@ export class DocumentSession {
 	/** Set when the server closed for good (removed from the group, logged out). */
 	ended = $state<'NOT_FOUND' | 'UNAUTHENTICATED' | null>(null);
 	people = $state<Presence[]>([]);
+	/**
+	 * This copy holds edits the server refused while the user could only read, and now they may
+	 * write: the server keeps refusing those edits (AZ-23), so the page must open a fresh copy.
+	 */
+	stale = $state(false);
+	private refusedAsReadOnly = false;
 
 	// Replaced whole by each "saved" message and only read in refreshSaved: not reactive state.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	private committed = new Map<number, number>();
 	private tooBig = false;
 
-	constructor(documentId: string, initialAccess: AccessState) {
+	constructor(
+		private readonly documentId: string,
+		initialAccess: AccessState
+	) {
 		this.access = initialAccess;
 		this.local = new IndexeddbPersistence(`plenary-document-${documentId}`, this.doc);
 		this.local.once('synced', () => (this.storedLocally = true));
@@ -90,9 +109,12 @@ export class DocumentSession {
 			this.committed = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
 			this.refreshSaved();
 		} else if (subtype === plenaryAccess) {
-			this.access = JSON.parse(decoding.readVarString(decoder)) as AccessState;
+			const access = JSON.parse(decoding.readVarString(decoder)) as AccessState;
+			if (access.canWrite && !this.access.canWrite && this.refusedAsReadOnly) this.stale = true;
+			this.access = access;
 		} else if (subtype === plenaryError) {
 			this.lastError = decoding.readVarString(decoder);
+			if (this.lastError === 'READ_ONLY') this.refusedAsReadOnly = true;
 		}
 	}
 
@@ -119,7 +141,13 @@ export class DocumentSession {
 	destroy(): void {
 		window.removeEventListener('online', this.wake);
 		this.provider.destroy();
-		void this.local.destroy();
+		if (this.stale) {
+			const cleared = this.local.clearData().catch(() => {});
+			clearing.set(this.documentId, cleared);
+			void cleared.then(() => clearing.get(this.documentId) === cleared && clearing.delete(this.documentId));
+		} else {
+			void this.local.destroy();
+		}
 		this.doc.destroy();
 	}
 }

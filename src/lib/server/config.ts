@@ -17,6 +17,8 @@ export type Config = {
 	production: boolean;
 	/** How long a document stays in memory after its last connection left. */
 	collabUnloadDelayMs: number;
+	/** Bearer token for /metrics; without it only loopback callers may scrape. */
+	metricsToken: string | null;
 	/** Argon2 cost; lowered only by the test suite, never below OWASP's floor in production. */
 	argon2MemoryKiB: number;
 };
@@ -62,6 +64,11 @@ const schema = z.object({
 		.optional()
 		.transform((v) => (v === undefined || v === '' ? 30_000 : Number(v)))
 		.refine((v) => Number.isInteger(v) && v >= 0 && v <= 3_600_000, { message: 'must be milliseconds 0–3600000' }),
+	METRICS_TOKEN: z
+		.string()
+		.optional()
+		.transform((v) => (v === undefined || v === '' ? null : v))
+		.refine((v) => v === null || v.length >= 16, { message: 'must be at least 16 characters' }),
 	PLENARY_ARGON2_MEMORY_KIB: z
 		.string()
 		.optional()
@@ -99,6 +106,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 		logLevel: v.LOG_LEVEL,
 		production,
 		collabUnloadDelayMs: v.COLLAB_UNLOAD_DELAY_MS,
+		metricsToken: v.METRICS_TOKEN,
 		argon2MemoryKiB: v.PLENARY_ARGON2_MEMORY_KIB
 	};
 }

@@ -1,3 +1,4 @@
+import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeMessage, helloMessage, openEditor, openRaw, paragraphUpdate, syncUpdateMessage } from '../../helpers/collab';
@@ -103,6 +104,39 @@ describe.each(backends())('who may open and change a document over /collab, on %
 		await eventually(() => expect(reader.text()).toBe('before demotion'));
 		reader.destroy();
 		raw.ws.close();
+	});
+
+	it("an observer's local edits stay refused after the observer is promoted; a fresh copy may write (AZ-23)", async () => {
+		const doc = await createDocument(roster.member, roster.groupId, 'Draft AZ-23', 'recommendations');
+		const promoted = await newUser(server.url, 'Observer Then Member');
+		expect((await roster.organizer.post(`/api/groups/${roster.groupId}/members`, { email: promoted.user.email, role: 'observer' })).status).toBe(201);
+		const stale = openEditor(server.url, promoted, doc);
+		await eventually(() => expect(stale.provider.synced).toBe(true));
+		// Awareness (our client id) reaches the server before the edit, as in a browser.
+		await eventually(() => expect(stale.provider.awareness.getStates().size).toBeGreaterThan(0));
+		const refusals: string[] = [];
+		stale.provider.messageHandlers[2] = (_encoder, decoder) => {
+			decoding.readVarUint(decoder); // permission denied
+			refusals.push(decoding.readVarString(decoder));
+		};
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		stale.type('Typed while only an observer.');
+		await eventually(() => expect(refusals).toContain('READ_ONLY'));
+
+		const membership = await roster.organizer.patch(`/api/groups/${roster.groupId}/members/${promoted.user.id}`, { role: 'member' });
+		expect(membership.status).toBe(200);
+		// The same copy reconnects as a member: its sync step 2 re-sends the stale edit, which stays refused.
+		stale.provider.disconnect();
+		stale.provider.connect();
+		await eventually(() => expect(refusals.filter((code) => code === 'READ_ONLY').length).toBeGreaterThanOrEqual(2));
+		const fresh = openEditor(server.url, promoted, doc);
+		await eventually(() => expect(fresh.provider.synced).toBe(true));
+		fresh.type('Typed as a member.');
+		const reader = openEditor(server.url, roster.observer, doc);
+		await eventually(() => expect(reader.text()).toBe('Typed as a member.'));
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(reader.text()).not.toContain('observer');
+		for (const editor of [stale, fresh, reader]) editor.destroy();
 	});
 
 	it('a member removed from the group is disconnected with 4404 (AZ-24)', async () => {

@@ -2,6 +2,8 @@ import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../../../server/collab/connection';
 import { RoomRegistry } from '../../../../server/collab/registry';
+import { createMetrics } from '../../../../server/metrics';
+import type { Realtime } from '../../../../server/realtime';
 import { memoryStore, type DocumentStore } from '../../../../server/collab/store';
 import { paragraphsOf } from '../../../helpers/bystander';
 import { paragraphUpdate, syncUpdateMessage } from '../../../helpers/collab';
@@ -26,9 +28,13 @@ function presence(clientId: number): Uint8Array {
 }
 
 describe('RoomRegistry lifecycle', () => {
-	it('a room whose last store failed is kept after everyone left and retried; once stored it unloads (FT-15)', async () => {
+	it('a room whose last store failed is kept after everyone left and retried, the alert metric is set and one ERROR logged; once stored it unloads (FT-13, FT-15)', async () => {
 		const store = flakyStore();
-		const registry = registryOn(store, 10);
+		const log = capturingLogger();
+		const registry = new RoomRegistry({ store, log, saveWindowMs: 5, compactAfter: 500, unloadDelayMs: 10 });
+		const metrics = createMetrics({ collab: { registry, connectionCount: () => 0 }, io: { engine: { clientsCount: 0 } } } as unknown as Realtime);
+		const gauge = async (name: string) => (await metrics.getSingleMetric(name)!.get()).values[0]!.value;
+		expect(await gauge('plenary_collab_documents_not_stored')).toBe(0);
 		const documentId = crypto.randomUUID();
 		const room = await registry.open(documentId, crypto.randomUUID());
 		const member = listener();
@@ -42,9 +48,14 @@ describe('RoomRegistry lifecycle', () => {
 		expect(registry.size).toBe(1);
 		expect(room.dirty).toBe(true);
 		expect(paragraphsOf(room.doc)).toEqual(['Unsaved when everyone left.']);
+		expect(await gauge('plenary_collab_documents_not_stored')).toBe(1);
+		expect(await gauge('plenary_collab_not_stored_seconds')).toBeGreaterThan(0.5);
+		// Three failed attempts within seconds: one ERROR line for the document, not one per retry.
+		expect(log.lines.filter((line) => line.msg === 'storing a document update failed' && line.level >= 50)).toHaveLength(1);
 
 		store.failing.append = false;
 		await eventually(() => expect(registry.size).toBe(0), { timeoutMs: 30_000 });
+		expect(await gauge('plenary_collab_documents_not_stored')).toBe(0);
 		const again = await registry.open(documentId, room.groupId);
 		expect(again).not.toBe(room);
 		expect(paragraphsOf(again.doc)).toEqual(['Unsaved when everyone left.']);

@@ -6,7 +6,7 @@ import { Connection } from '../../../../server/collab/connection';
 import { Room } from '../../../../server/collab/room';
 import { memoryStore, type DocumentStore } from '../../../../server/collab/store';
 import { paragraphsOf } from '../../../helpers/bystander';
-import { paragraphUpdate } from '../../../helpers/collab';
+import { paragraphUpdate, syncUpdateMessage } from '../../../helpers/collab';
 import { eventually } from '../../../helpers/retry';
 import { capturingLogger, FakeSocket, flakyStore, listener, principal, smallEdits, writer } from '../../../helpers/rooms';
 
@@ -182,7 +182,7 @@ async function storedDocument(edits: number): Promise<{ store: ReturnType<typeof
 }
 
 describe('Room loading', () => {
-	it('a newcomer is answered from the stored bytes at once; our sync step 1 follows when the document is built', async () => {
+	it('a newcomer is answered from the stored bytes at once, and our sync step 1 follows, without building the Y.Doc for a reader', async () => {
 		const { store, documentId, doc } = await storedDocument(2_000);
 		const room = roomOn(store, documentId);
 		await room.load();
@@ -190,7 +190,7 @@ describe('Room loading', () => {
 		const connection = new Connection(socket, principal('member'), room, writer);
 		room.members.add(connection);
 		room.welcome(connection);
-		// Our step 1 needs the built document's state vector: not sent yet.
+		// Our step 1 waits until the client's own step 1 is answered.
 		expect(syncMessages(socket.sent)).toEqual([]);
 		connection.receive(step1(new Uint8Array([0])));
 		const [[kind, update]] = syncMessages(socket.sent) as [[number, Uint8Array]];
@@ -201,6 +201,15 @@ describe('Room loading', () => {
 
 		await eventually(() => expect(syncMessages(socket.sent).map(([kind]) => kind)).toEqual([1, 0]));
 		expect(Y.decodeStateVector(syncMessages(socket.sent)[1]![1])).toEqual(Y.decodeStateVector(Y.encodeStateVector(doc)));
+		// A fresh reader's answer (an empty step 2) passes without building the Y.Doc; an edit builds it.
+		const emptyStep2 = encoding.createEncoder();
+		encoding.writeVarUint(emptyStep2, 0);
+		encoding.writeVarUint(emptyStep2, 1);
+		encoding.writeVarUint8Array(emptyStep2, Y.encodeStateAsUpdate(new Y.Doc()));
+		connection.receive(encoding.toUint8Array(emptyStep2));
+		expect(room.wouldChange(Y.encodeStateAsUpdate(new Y.Doc()))).toBe(false);
+		connection.receive(syncUpdateMessage(paragraphUpdate('Typed right after the load.'), 2));
+		expect(paragraphsOf(room.doc).sort()).toEqual([...paragraphsOf(doc), 'Typed right after the load.'].sort());
 		expect(socket.closed).toBeNull();
 		room.destroy();
 	});
