@@ -16,6 +16,7 @@ import { otherCpuPercent } from './measure/proc';
 import { writeReport, type Run } from './report';
 import { runFanout, type FanoutResult, type FanoutScenario, type Timing } from './scenarios/fanout';
 import { runLoadInMemory, runLoadPlenary } from './scenarios/load';
+import { runSession, type SessionTiming } from './scenarios/session';
 import { root } from './servers/child';
 import { postgresAnswers, prepareDatabase, type PlenaryDatabase } from './servers/plenary-db';
 import { serverNames, startHocuspocus, startPlenary, startReference, type ServerName, type ServerUnderTest } from './servers/servers';
@@ -48,6 +49,9 @@ const scenarios: FanoutScenario[] = [
 ].filter((scenario) => !args.only || args.only.split(',').includes(scenario.id))
 	.filter((scenario) => !quick || scenario.id !== 'doc-500-50');
 const runHistory = !args.only || args.only.split(',').includes('load');
+const runSessionRoom = (!args.only || args.only.split(',').includes('session-500')) && (!args.servers || args.servers.split(',').includes('Plenary'));
+const sessionParticipants = 500;
+const sessionTiming: SessionTiming = quick ? { presses: 20, spacingMs: 300 } : { presses: 60, spacingMs: 300 };
 const servers = serverNames.filter((name) => !args.servers || args.servers.split(',').includes(name));
 const timing: Timing = quick
 	? { warmupMs: 1000, measureMs: 5000, drainMaxMs: 5000, intervalMs: 200 }
@@ -179,6 +183,8 @@ const run: Run = {
 	scenarios,
 	fanout: [],
 	loads: [],
+	sessions: [],
+	sessionTiming,
 	loadRuns
 };
 
@@ -202,6 +208,27 @@ try {
 			} catch (error) {
 				run.fanout.push({ scenario: scenario.id, server: name, error: (error as Error).message });
 			}
+		}
+	}
+	if (runSessionRoom) {
+		try {
+			await quiet(pool);
+			const server = await starter('Plenary', database, 'session-500')();
+			try {
+				const result = await runSession(server, server.baseUrl!, database, pool, sessionParticipants, sessionTiming, now);
+				run.sessions.push(result);
+				log(
+					`session-500: ${result.participants - result.connectFailures} joined; next speaker → every participant p50 ${result.perParticipant.p50.toFixed(1)} p99 ${result.perParticipant.p99.toFixed(1)} ms, ` +
+						`→ last participant p50 ${result.lastParticipant.p50.toFixed(1)} p99 ${result.lastParticipant.p99.toFixed(1)} ms; ` +
+						`RSS ${result.rssIdleMiB.toFixed(0)} → ${result.rssConnectedMiB.toFixed(0)} MiB`
+				);
+			} finally {
+				await server.stop();
+			}
+		} catch (error) {
+			log(`session-500 failed: ${(error as Error).stack}`);
+			run.sessions.push({ scenario: 'session-500', error: (error as Error).message });
+			await pool.all(() => ({ op: 'live-close' as const })).catch(() => {});
 		}
 	}
 	if (history) {

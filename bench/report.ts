@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { History } from './load/history';
 import type { FanoutResult, FanoutScenario, Timing } from './scenarios/fanout';
 import type { LoadResult } from './scenarios/load';
+import type { SessionResult, SessionTiming } from './scenarios/session';
 
 export type Run = {
 	startedAt: string;
@@ -17,6 +18,8 @@ export type Run = {
 	fanout: (FanoutResult | { scenario: string; server: string; error: string })[];
 	loads: (LoadResult | { server: string; error: string })[];
 	loadRuns: number;
+	sessions: (SessionResult | { scenario: 'session-500'; error: string })[];
+	sessionTiming: SessionTiming;
 };
 
 const begin = '<!-- bench:begin (written by `npm run bench`; edit outside these markers) -->';
@@ -55,6 +58,39 @@ function fanoutTable(run: Run, scenario: FanoutScenario): string {
 		? `${first.clients} clients, ${first.typists} typists, ${first.expected.toLocaleString('en')} token deliveries expected in the measured window (${(run.timing.measureMs / 1000).toFixed(0)} s).`
 		: '';
 	return `### ${scenario.title}\n\n${note}\n\n${lines.join('\n')}\n`;
+}
+
+function sessionSection(run: Run): string {
+	const lines = [
+		'| participants joined | presses | next speaker → every participant p50 / p95 / p99 / max ms | → last participant p50 / p99 / max ms | delivered | server RSS idle → joined MiB | per connection KiB | server CPU | DB CPU | generator CPU | other CPU |',
+		'|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|'
+	];
+	for (const row of run.sessions) {
+		if ('error' in row) {
+			lines.push(`| error: ${row.error.split('\n')[0]} ||||||||||`);
+			continue;
+		}
+		const joined = row.participants - row.connectFailures;
+		const { perParticipant: every, lastParticipant: last, resources } = row;
+		lines.push(
+			`| ${joined}${row.connectFailures ? ` (${row.connectFailures} failed: ${row.connectErrors[0] ?? ''})` : ''} | ${row.presses} | ` +
+				`${ms(every.p50)} / ${ms(every.p95)} / ${ms(every.p99)} / ${ms(every.max)} | ${ms(last.p50)} / ${ms(last.p99)} / ${ms(last.max)} | ` +
+				`${pct((row.received / row.expected) * 100)} | ${Math.round(row.rssIdleMiB)} → ${Math.round(row.rssConnectedMiB)} | ` +
+				`${Math.round(((row.rssConnectedMiB - row.rssIdleMiB) * 1024) / joined)} | ${Math.round(resources.cpuPercent)} % | ` +
+				`${run.database.startsWith('PostgreSQL') ? `${Math.round(resources.helperCpuPercent)} %` : '–'} | ${Math.round(resources.generatorCpuPercent)} % | ${Math.round(resources.otherCpuPercent)} % |`
+		);
+	}
+	return [
+		'## A live session with 500 participants',
+		'',
+		`500 participants (Socket.IO over WebSocket, as the session room connects; each joined to the session, ${run.sessionTiming.presses + 10} of them with a raised hand) in one session on one instance; ` +
+			`the moderator presses "next speaker" ${run.sessionTiming.presses} times, ${run.sessionTiming.spacingMs} ms apart. Each press stores the new state and pushes it whole to everybody; every participant records when that version arrives. ` +
+			'Latency is from the moment the moderator\'s client emits `speakers:next` to the arrival; "last participant" is, per press, the slowest of the 500. ' +
+			'Memory per connection is the server\'s RSS with everybody joined minus its RSS before anybody connected, divided by the participants. CPU is measured over the presses.',
+		'',
+		lines.join('\n'),
+		''
+	].join('\n');
 }
 
 function loadTable(run: Run): string {
@@ -146,6 +182,7 @@ function generated(run: Run): string {
 		'Latency is measured at every receiving client for every token typed in the measured window; "delivered" is the share of the expected (token, client) pairs that arrived before the run stopped waiting, "within 1 s" the share that arrived within a second. Frames/client/s counts every WebSocket message a client received (Plenary\'s "saved" acknowledgements in brackets). Server CPU is a percentage of one core over the measured window; DB CPU is that of the PostgreSQL backends serving Plenary. Generator CPU is that of the load generator\'s processes, timer lag how late the typists\' timers fired (a starved generator shows here); other CPU is everything else on the machine (the two cores are shared with other work). All CPU figures are % of one core; the machine has two. A run during which the rest of the machine used more than 25 % of a core is made again (at most 3 trials, while the run is under 7 minutes old) and the least disturbed trial is shown.',
 		'',
 		...run.scenarios.map((scenario) => fanoutTable(run, scenario)),
+		...(run.sessions.length ? [sessionSection(run)] : []),
 		...(h
 			? [
 					`## Loading a ${h.edits.toLocaleString('en')}-edit document`,

@@ -1,3 +1,4 @@
+import type { LiveArrivals, LiveOpenResult, LiveSpec } from './live-clients';
 import type { Endpoint } from './protocol';
 
 /** Between the orchestrator (bench/index.ts) and its forked load workers (bench/load/worker.ts). */
@@ -9,7 +10,12 @@ export type WorkerRequest =
 	| { op: 'progress' }
 	| { op: 'collect' }
 	| { op: 'close' }
-	| { op: 'write-history'; endpoint: Endpoint; messages: Uint8Array[]; perSecond: number; burst: number; finalStateVector: Uint8Array; waitForSaved: boolean };
+	| { op: 'write-history'; endpoint: Endpoint; messages: Uint8Array[]; perSecond: number; burst: number; finalStateVector: Uint8Array; waitForSaved: boolean }
+	| { op: 'live-open'; spec: LiveSpec; concurrency: number }
+	| { op: 'live-reset' }
+	| { op: 'live-progress'; version: number }
+	| { op: 'live-collect' }
+	| { op: 'live-close' };
 
 export type OpenResult = { opened: number; failed: number; errors: string[]; ms: number };
 export type TypeResult = { sentByDoc: Record<number, number>; keystrokes: number; lateP99: number; lateMax: number; skipped: number };
@@ -43,6 +49,11 @@ export type WorkerResults = {
 	collect: WorkerStats;
 	close: Record<string, never>;
 	'write-history': HistoryResult;
+	'live-open': LiveOpenResult;
+	'live-reset': Record<string, never>;
+	'live-progress': { received: number };
+	'live-collect': LiveArrivals;
+	'live-close': Record<string, never>;
 };
 
 export type WorkerMessage = { id: number; result?: unknown; error?: string };

@@ -2,6 +2,7 @@
 // and answers the orchestrator's requests (messages.ts) one at a time.
 import { LoadClient } from './client';
 import { releaseHistory, writeHistory } from './history-client';
+import { closeLive, collectLive, liveProgress, openLive, resetArrivals } from './live-clients';
 import type { ClientSpec, OpenResult, TypeResult, WorkerMessage, WorkerRequest, WorkerStats } from './messages';
 import { ProviderProbe } from './probe';
 import { clockFrom, LatencySink } from './sink';
@@ -128,6 +129,18 @@ async function handle(request: WorkerRequest): Promise<unknown> {
 			return close();
 		case 'write-history':
 			return writeHistory(request.endpoint, request.messages, request, request.finalStateVector, request.waitForSaved);
+		case 'live-open':
+			return openLive(request.spec, request.concurrency, now);
+		case 'live-reset':
+			resetArrivals();
+			return {};
+		case 'live-progress':
+			return liveProgress(request.version);
+		case 'live-collect':
+			return collectLive();
+		case 'live-close':
+			closeLive();
+			return {};
 	}
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import type { Principal } from '../../src/lib/server/auth/authorize';
 import * as sessions from '../../src/lib/server/auth/sessions';
+import * as liveSessions from '../../src/lib/server/sessions';
 import type { Db } from '../../src/lib/server/db/db';
 import { migrate } from '../../src/lib/server/db/migrate';
 import { openPglite } from '../../src/lib/server/db/pglite';
@@ -23,6 +24,9 @@ export type PlenaryDatabase = {
 	env: Record<string, string>;
 	/** `plenary_session=…` for each seeded user, in order. */
 	cookies: string[];
+	/** The group's moderator and the live session they run (the session benchmark). */
+	moderatorCookie: string;
+	sessionId: string;
 	/** Documents of the one group everybody is in, handed out once each (`take`). */
 	take(count: number): string[];
 	/** PostgreSQL backends serving this database right now (their CPU is the server's too). */
@@ -71,13 +75,15 @@ export async function prepareDatabase(adminUrl: string | null): Promise<PlenaryD
 		env = { DATA_DIR: dataDir };
 		db = await openPglite(dataDir);
 	}
-	const { cookies, documentIds } = await seed(db);
+	const { cookies, documentIds, moderatorCookie, sessionId } = await seed(db);
 	await db.close();
 	let next = 0;
 	return {
 		kind: adminUrl ? 'postgres' : 'pglite',
 		env,
 		cookies,
+		moderatorCookie,
+		sessionId,
 		take: (count) => {
 			if (next + count > documentIds.length) throw new Error('the benchmark needs more seeded documents');
 			next += count;
@@ -102,7 +108,7 @@ export async function prepareDatabase(adminUrl: string | null): Promise<PlenaryD
 	};
 }
 
-async function seed(db: Db): Promise<{ cookies: string[]; documentIds: string[] }> {
+async function seed(db: Db): Promise<{ cookies: string[]; documentIds: string[]; moderatorCookie: string; sessionId: string }> {
 	await migrate(db, join(root, 'migrations'));
 	const passwordHash = '$argon2id$v=19$m=19456,t=2,p=1$YmVuY2htYXJr$bm90LWEtcmVhbC1oYXNoLW5vYm9keS1sb2dzLWlu';
 	const organizer = await users.create(db, { email: 'organizer@bench.invalid', name: 'Bench organizer', passwordHash, locale: null });
@@ -121,5 +127,9 @@ async function seed(db: Db): Promise<{ cookies: string[]; documentIds: string[] 
 	for (let i = 0; i < seeded.documents; i++) {
 		documentIds.push((await documents.create(db, group.id, organizer.id, { title: `Minutes ${i + 1}`, kind: 'minutes' })).id);
 	}
-	return { cookies, documentIds };
+	const moderator = await users.create(db, { email: 'moderator@bench.invalid', name: 'Bench moderator', passwordHash, locale: null });
+	await groups.addMember(db, actor, { email: 'moderator@bench.invalid', role: 'moderator' });
+	const session = await liveSessions.create(db, { ...actor, userId: moderator.id, role: 'moderator' }, { title: 'Plenary sitting', agenda: ['Opening', 'Recommendations'] });
+	const moderatorCookie = `${sessions.sessionCookieName}=${(await sessions.create(db, moderator.id)).token}`;
+	return { cookies, documentIds, moderatorCookie, sessionId: session.sessionId };
 }

@@ -10,6 +10,8 @@ export type ServerName = (typeof serverNames)[number];
 export type ServerUnderTest = {
 	name: ServerName;
 	pid: number;
+	/** Plenary's HTTP origin (Socket.IO lives there too); null for the collab-only servers. */
+	baseUrl: string | null;
 	/** Other processes whose CPU counts as this server's (PostgreSQL backends of its database). */
 	helperPids: () => Promise<number[]>;
 	/** `count` documents nobody has used yet. */
@@ -33,6 +35,7 @@ export async function startPlenary({ database, unloadDelayMs, nodeArgs }: Plenar
 	return {
 		name: 'Plenary',
 		pid: child.pid,
+		baseUrl: base,
 		helperPids: database.backendPids,
 		documents: (count) => database.take(count),
 		endpoint: (document, user) => ({
@@ -51,6 +54,7 @@ function inMemory(name: ServerName, child: Child, endpoint: (port: string, docum
 	return {
 		name,
 		pid: child.pid,
+		baseUrl: null,
 		helperPids: async () => [],
 		documents: (count) => Array.from({ length: count }, () => `bench-${randomUUID()}`),
 		endpoint: (document) => endpoint(child.ready, document),
