@@ -51,6 +51,11 @@ export class Connection implements RoomMember {
 	private tokens: number = collabLimits.messageBurst;
 	private refilledAt = Date.now();
 	private closed = false;
+	/** Messages beyond the rate, in order, processed as tokens come back (BI-19). */
+	private waiting: Uint8Array[] = [];
+	private waitingBytes = 0;
+	private overBudgetSince: number | null = null;
+	private drainTimer: NodeJS.Timeout | null = null;
 
 	constructor(
 		private readonly socket: SocketLike,
@@ -72,6 +77,7 @@ export class Connection implements RoomMember {
 	close(code: number, reason: string): void {
 		if (this.closed) return;
 		this.closed = true;
+		this.stopWaiting();
 		this.socket.close(code, reason);
 	}
 
@@ -85,8 +91,12 @@ export class Connection implements RoomMember {
 	/** Handles one frame. Never throws: protocol violations close this connection with a code. */
 	receive(data: Uint8Array): void {
 		if (this.closed) return;
+		if (this.waiting.length || !this.takeToken()) return this.wait(data);
+		this.handle(data);
+	}
+
+	private handle(data: Uint8Array): void {
 		try {
-			this.takeToken();
 			this.dispatch(data);
 		} catch (error) {
 			if (error instanceof ProtocolError) this.close(error.code, error.reason);
@@ -94,20 +104,73 @@ export class Connection implements RoomMember {
 		}
 	}
 
+	/**
+	 * Over the rate: the message waits its turn, so a burst is slowed down rather than cut off.
+	 * A client still over budget after `overBudgetMs` (or piling up too much) is closed 4429 and
+	 * what still waits is dropped: everything handled before is applied and stored, nothing after.
+	 */
+	private wait(data: Uint8Array): void {
+		const now = Date.now();
+		this.overBudgetSince ??= now;
+		this.waiting.push(data);
+		this.waitingBytes += data.byteLength;
+		if (
+			now - this.overBudgetSince >= collabLimits.overBudgetMs ||
+			this.waiting.length > collabLimits.maxQueuedMessages ||
+			this.waitingBytes > collabLimits.maxQueuedBytes
+		) {
+			return this.close(CollabClose.RATE_LIMITED, 'RATE_LIMITED');
+		}
+		this.scheduleDrain();
+	}
+
+	private scheduleDrain(): void {
+		if (this.drainTimer || this.closed) return;
+		const untilToken = Math.max(1, Math.ceil(((1 - this.tokens) / collabLimits.messagesPerSecond) * 1000));
+		this.drainTimer = setTimeout(() => {
+			this.drainTimer = null;
+			this.drain();
+		}, untilToken);
+	}
+
+	private drain(): void {
+		while (!this.closed && this.waiting.length && this.takeToken()) {
+			const data = this.waiting.shift()!;
+			this.waitingBytes -= data.byteLength;
+			this.handle(data);
+		}
+		if (this.closed) return;
+		if (!this.waiting.length) {
+			this.overBudgetSince = null;
+			return;
+		}
+		if (Date.now() - this.overBudgetSince! >= collabLimits.overBudgetMs) return this.close(CollabClose.RATE_LIMITED, 'RATE_LIMITED');
+		this.scheduleDrain();
+	}
+
+	private stopWaiting(): void {
+		if (this.drainTimer) clearTimeout(this.drainTimer);
+		this.drainTimer = null;
+		this.waiting = [];
+		this.waitingBytes = 0;
+	}
+
 	/** Called once the socket is gone: its awareness entry leaves with it. */
 	detach(): void {
 		this.closed = true;
+		this.stopWaiting();
 		if (this.awarenessClientId !== null) {
 			awarenessProtocol.removeAwarenessStates(this.room.awareness, [this.awarenessClientId], this);
 		}
 	}
 
-	private takeToken(): void {
+	private takeToken(): boolean {
 		const now = Date.now();
 		this.tokens = Math.min(collabLimits.messageBurst, this.tokens + ((now - this.refilledAt) / 1000) * collabLimits.messagesPerSecond);
 		this.refilledAt = now;
-		if (this.tokens < 1) throw new ProtocolError(CollabClose.RATE_LIMITED, 'RATE_LIMITED');
+		if (this.tokens < 1) return false;
 		this.tokens -= 1;
+		return true;
 	}
 
 	private dispatch(data: Uint8Array): void {

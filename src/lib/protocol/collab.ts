@@ -40,5 +40,10 @@ export const collabLimits = {
 	maxAwarenessStateBytes: 2048,
 	/** Token bucket per connection: sustained messages/s and burst. */
 	messagesPerSecond: 30,
-	messageBurst: 100
+	messageBurst: 100,
+	/** Beyond the burst, messages wait their turn; a connection over budget this long is closed 4429. */
+	overBudgetMs: 5000,
+	/** …and so is one whose waiting messages exceed these (memory bound). */
+	maxQueuedMessages: 500,
+	maxQueuedBytes: 8 * 1024 * 1024
 } as const;

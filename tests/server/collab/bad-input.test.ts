@@ -234,7 +234,7 @@ describe.each(backends())('bad input on /collab closes or refuses the offender a
 		bystander.close();
 	});
 
-	it('200 one-character updates sent at once are closed 4429; what was accepted before is stored, nothing after (BI-19)', async () => {
+	it('200 one-character updates sent at once are slowed to the rate, not cut off: all are stored and the connection stays open (BI-19)', async () => {
 		const { documentId, bystander } = await scene('flood of updates');
 		const local = new Y.Doc();
 		const sent: Uint8Array[] = [];
@@ -251,23 +251,19 @@ describe.each(backends())('bad input on /collab closes or refuses the offender a
 		expect(sent).toHaveLength(200);
 
 		const flooder = await openAuthorized(server.url, roster.member, documentId);
+		const started = Date.now();
 		for (const update of sent) flooder.send(syncUpdateMessage(update, 2));
-		expect(await flooder.closed).toEqual({ code: 4429, reason: 'RATE_LIMITED' });
-		// After the marker everything accepted has reached the bystander: what it holds is what was accepted.
-		const marker = await sendMarker(bystander, { baseUrl: server.url, member: roster.member2, documentId });
-		const flood = bystander.paragraphs().filter((p) => p !== marker && !p.startsWith('Text of'));
-		expect(flood).toHaveLength(1);
-		const accepted = flood[0]!;
-		expect(typed.startsWith(accepted)).toBe(true);
-		expect(accepted.length).toBeGreaterThanOrEqual(100);
-		expect(accepted.length).toBeLessThan(typed.length);
+		await eventually(() => expect(bystander.paragraphs()).toContain(typed), { timeoutMs: 15_000 });
+		// 100 at once, the other 100 at 30 a second.
+		expect(Date.now() - started).toBeGreaterThan(2_500);
+		expect(flooder.ws.readyState).toBe(flooder.ws.OPEN);
+		flooder.ws.close();
 		bystander.close();
 
 		server = await restartServer(server, 'SIGTERM');
 		const fresh = openEditor(server.url, roster.observer, documentId);
 		await eventually(() => expect(fresh.provider.synced).toBe(true), { timeoutMs: 15_000 });
-		expect(fresh.text().split('\n')).toContain(accepted);
-		expect(fresh.text()).not.toContain(typed.slice(0, accepted.length + 1));
+		expect(fresh.text().split('\n')).toContain(typed);
 		fresh.destroy();
 	});
 });

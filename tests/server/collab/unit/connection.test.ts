@@ -25,17 +25,53 @@ describe('Connection limits', () => {
 		vi.useRealTimers();
 	});
 
-	it('with the clock standing still, exactly the burst of 100 updates is applied and the 101st closes 4429 (BI-19)', async () => {
-		vi.useFakeTimers({ toFake: ['Date'] });
+	it('200 updates at once: the burst of 100 is applied at once, the rest as the rate allows; all are applied and the connection stays open (BI-19)', async () => {
 		const room = await loadedRoom();
+		vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
 		const { socket, connection } = connect(room);
 		const { updates } = smallEdits(200);
 		for (const update of updates) connection.receive(syncUpdateMessage(update, 2));
+		const expectedAfter = (count: number) => {
+			const expected = new Y.Doc();
+			for (const update of updates.slice(0, count)) Y.applyUpdate(expected, update);
+			return Y.encodeStateVector(expected);
+		};
+		expect(Y.encodeStateVector(room.doc)).toEqual(expectedAfter(100));
+		await vi.advanceTimersByTimeAsync(1000);
+		expect(Y.encodeStateVector(room.doc)).toEqual(expectedAfter(130));
+		await vi.advanceTimersByTimeAsync(3000);
+		expect(Y.encodeStateVector(room.doc)).toEqual(expectedAfter(200));
+		expect(socket.closed).toBeNull();
+		room.destroy();
+	});
+
+	it('a sustained flood (60 updates/s) is closed 4429 after 5 s over budget; what was handled before is applied, nothing after (BI-19)', async () => {
+		const room = await loadedRoom();
+		vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+		const { socket, connection } = connect(room);
+		const { updates } = smallEdits(1200);
+		let sent = 0;
+		let closedAfterMs = 0;
+		while (!socket.closed && sent < updates.length) {
+			connection.receive(syncUpdateMessage(updates[sent++]!, 2));
+			await vi.advanceTimersByTimeAsync(1000 / 60);
+			closedAfterMs += 1000 / 60;
+		}
 		expect(socket.closed).toEqual({ code: 4429, reason: 'RATE_LIMITED' });
-		const expected = new Y.Doc();
-		for (const update of updates.slice(0, 100)) Y.applyUpdate(expected, update);
-		expect(paragraphsOf(room.doc)).toEqual(paragraphsOf(expected));
-		expect(Y.encodeStateVector(room.doc)).toEqual(Y.encodeStateVector(expected));
+		// Over budget from ~3.3 s (the burst of 100 spent at 30/s net), closed 5 s later.
+		expect(closedAfterMs).toBeGreaterThan(7_500);
+		expect(closedAfterMs).toBeLessThan(9_500);
+		const applied = Y.decodeStateVector(Y.encodeStateVector(room.doc));
+		const [[, clock]] = [...applied] as [[number, number]];
+		const prefix = new Y.Doc();
+		let count = 0;
+		while (Y.decodeStateVector(Y.encodeStateVector(prefix)).get([...applied.keys()][0]!) !== clock) Y.applyUpdate(prefix, updates[count++]!);
+		expect(paragraphsOf(room.doc)).toEqual(paragraphsOf(prefix));
+		expect(count).toBeLessThan(sent);
+		// Nothing after the close.
+		connection.receive(syncUpdateMessage(updates[sent]!, 2));
+		await vi.advanceTimersByTimeAsync(1000);
+		expect(Y.encodeStateVector(room.doc)).toEqual(Y.encodeStateVector(prefix));
 		room.destroy();
 	});
 
