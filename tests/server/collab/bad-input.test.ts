@@ -2,7 +2,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectUntouchedSince, openBystander, sendMarker, type Bystander } from '../../helpers/bystander';
+import { expectUntouchedSince, openBystander, type Bystander } from '../../helpers/bystander';
 import { describeMessage, helloMessage, openEditor, openRaw, paragraphUpdate, syncUpdateMessage, type RawCollab } from '../../helpers/collab';
 import type { ApiClient } from '../../helpers/client';
 import { createDocument, seedGroup, type Roster } from '../../helpers/group';
