@@ -126,7 +126,7 @@ export class Room {
 		Y.applyUpdate(this.ydoc, stored, loadOrigin);
 		this.sendOwedStep1();
 		// A long log was replayed (e.g. after a crash): fold it now so the next load is one row.
-		if (this.logLength >= this.options.compactAfter / 5) this.saving = this.saving.catch(() => {}).then(() => this.compact());
+		if (this.logLength >= this.options.compactAfter / 5) void this.compactInTurn();
 	}
 
 	/**
@@ -333,7 +333,16 @@ export class Room {
 			this.saveTimer = null;
 		}
 		await this.flush();
-		if (this.logLength > 0) await this.compact();
+		if (this.logLength > 0) await this.compactInTurn();
+	}
+
+	/**
+	 * Compactions and appends run one at a time, in order: two compactions racing could let the
+	 * older state land last and drop the rows the newer one had folded in.
+	 */
+	private compactInTurn(): Promise<void> {
+		this.saving = this.saving.catch(() => {}).then(() => this.compact());
+		return this.saving;
 	}
 
 	destroy(): void {

@@ -85,15 +85,19 @@ export async function setLocked(db: Db, documentId: string, userId: string, lock
 
 /** Stored Yjs content: the snapshot (if any) and the log after it, in order. */
 export async function loadContent(db: Db, documentId: string): Promise<{ updates: Uint8Array[]; lastSeq: number; logLength: number }> {
-	const [snapshot] = await db.sql<{ state: Uint8Array; lastSeq: string | number }>`
-		select state, last_seq as "lastSeq" from document_snapshots where document_id = ${documentId}`;
-	const after = snapshot ? Number(snapshot.lastSeq) : 0;
-	const log = await db.sql<{ seq: string | number; update: Uint8Array }>`
-		select seq, update from document_updates
-		where document_id = ${documentId} and seq > ${after}
-		order by seq`;
-	const updates = [...(snapshot ? [snapshot.state] : []), ...log.map((row) => row.update)].map((bytes) => new Uint8Array(bytes));
-	const lastSeq = log.length ? Number(log[log.length - 1]!.seq) : after;
+	// One statement, so one view of the data: a compaction committing between two separate reads
+	// would hide the rows it folded in from the log read while the old snapshot was already read.
+	const rows = await db.sql<{ kind: number; bytes: Uint8Array; seq: string | number }>`
+		with snapshot as (select state, last_seq from document_snapshots where document_id = ${documentId})
+		select 0 as kind, state as bytes, last_seq as seq from snapshot
+		union all
+		select 1 as kind, update as bytes, seq from document_updates
+		where document_id = ${documentId} and seq > coalesce((select last_seq from snapshot), 0)
+		order by kind, seq`;
+	const snapshot = rows.find((row) => Number(row.kind) === 0);
+	const log = rows.filter((row) => Number(row.kind) === 1);
+	const updates = rows.map((row) => new Uint8Array(row.bytes));
+	const lastSeq = log.length ? Number(log[log.length - 1]!.seq) : snapshot ? Number(snapshot.seq) : 0;
 	return { updates, lastSeq, logLength: log.length };
 }
 
@@ -106,14 +110,16 @@ export async function appendUpdate(db: Db, documentId: string, update: Uint8Arra
 
 /**
  * Replaces the snapshot with `state` (which must contain every update up to `upToSeq`) and drops
- * those log rows, in one transaction: a crash leaves either the old pair or the new one.
+ * those log rows, in one transaction: a crash leaves either the old pair or the new one. A snapshot
+ * never goes back: one covering more of the log than `upToSeq` is kept.
  */
 export async function compact(db: Db, documentId: string, state: Uint8Array, upToSeq: number): Promise<void> {
 	await db.begin(async (sql) => {
 		await sql`
 			insert into document_snapshots (document_id, state, last_seq, updated_at)
 			values (${documentId}, ${state}, ${upToSeq}, now())
-			on conflict (document_id) do update set state = excluded.state, last_seq = excluded.last_seq, updated_at = now()`;
+			on conflict (document_id) do update set state = excluded.state, last_seq = excluded.last_seq, updated_at = now()
+			where document_snapshots.last_seq <= excluded.last_seq`;
 		await sql`delete from document_updates where document_id = ${documentId} and seq <= ${upToSeq}`;
 	});
 }

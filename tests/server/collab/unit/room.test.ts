@@ -268,3 +268,33 @@ describe('Room loading', () => {
 		reloaded.destroy();
 	});
 });
+
+describe('Room compaction order', () => {
+	it('an unload compaction and the appends that follow run one at a time, in order', async () => {
+		const store = flakyStore();
+		const room = roomOn(store);
+		await room.load();
+		const member = listener();
+		room.members.add(member);
+		room.apply(paragraphUpdate('Before the unload.'), member);
+		await room.flush();
+		let release!: () => void;
+		store.held.compact = new Promise<void>((resolve) => (release = resolve));
+		const closing = room.close();
+		await eventually(() => expect(store.attempts.compact).toBe(1));
+		// Someone comes back while the compaction is still in its transaction.
+		room.apply(paragraphUpdate('Typed during the compaction.'), member);
+		const saving = room.flush();
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		expect(store.attempts.append).toBe(1);
+		release();
+		await closing;
+		await saving;
+		expect(store.attempts.append).toBe(2);
+		room.destroy();
+		const reloaded = roomOn(store, room.documentId);
+		await reloaded.load();
+		expect(paragraphsOf(reloaded.doc).sort()).toEqual(['Before the unload.', 'Typed during the compaction.']);
+		reloaded.destroy();
+	});
+});
