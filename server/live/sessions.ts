@@ -146,17 +146,28 @@ export async function broadcastPresence(io: IOServer, sessionId: string): Promis
 export async function recheckMembership(io: IOServer, context: AppContext, groupId: string, userId: string): Promise<void> {
 	for (const socket of io.sockets.sockets.values()) {
 		const data = socket.data as SocketData | undefined;
-		if (!data || data.user.id !== userId) continue;
-		for (const sessionId of [...data.sessions.keys()]) {
-			if ((await sessions.groupOf(context.db, sessionId)) !== groupId) continue;
-			const principal = await roleInGroup(context.db, userId, groupId);
-			if (principal) data.sessions.set(sessionId, principal.role);
-			else {
-				data.sessions.delete(sessionId);
-				await socket.leave(room(sessionId));
-			}
-			void broadcastPresence(io, sessionId);
+		if (data?.user.id === userId) await recheckSessions(io, context, socket, groupId);
+	}
+}
+
+/**
+ * Re-checks the live sessions a socket joined (of `groupId` only, or all): a role that changed is
+ * kept for the next event, a membership that ended takes the socket out of the session's room, so
+ * it hears nothing more of it. Presence is sent again either way.
+ */
+export async function recheckSessions(io: IOServer, context: AppContext, socket: Socket, groupId?: string): Promise<void> {
+	const data = socket.data as SocketData;
+	for (const sessionId of [...data.sessions.keys()]) {
+		const group = await sessions.groupOf(context.db, sessionId);
+		if (groupId && group !== groupId) continue;
+		const principal = group ? await roleInGroup(context.db, data.user.id, group) : null;
+		if (principal) data.sessions.set(sessionId, principal.role);
+		else {
+			data.sessions.delete(sessionId);
+			data.presence.delete(sessionId);
+			await socket.leave(room(sessionId));
 		}
+		void broadcastPresence(io, sessionId);
 	}
 }
 

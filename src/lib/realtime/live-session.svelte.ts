@@ -4,9 +4,12 @@ import type { Ack, ClientToServerEvents, PresenceUser, ServerToClientEvents, Ses
 export type Connection = 'connecting' | 'connected' | 'offline';
 
 /**
- * The browser side of a live session: one Socket.IO connection that joins the session (again after
- * every reconnect, so one message makes it correct), the latest state by version, who is present,
- * and the server's clock offset for countdowns.
+ * The browser side of a live session: one Socket.IO connection that joins the session, the latest
+ * state by version, who is present, and the server's clock offset for countdowns.
+ *
+ * After a reconnect one message makes it correct: either the server recovered the connection (a
+ * short drop: still in the session's room, and every snapshot broadcast meanwhile is replayed), or
+ * it joins again and the answer is the whole state. Snapshots older than the one held are ignored.
  */
 export class LiveSession {
 	state = $state<SessionState>() as SessionState;
@@ -18,14 +21,14 @@ export class LiveSession {
 
 	private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
 
-	constructor(initial: SessionState) {
+	/** `target`: the page's own origin in the browser; tests in Node name the server and send the cookie. */
+	constructor(initial: SessionState, target: { url?: string; extraHeaders?: Record<string, string> } = {}) {
 		this.accept(initial);
-		this.socket = io({ transports: ['websocket'], reconnectionDelayMax: 10_000, randomizationFactor: 0.5 });
+		this.socket = io(target.url, { transports: ['websocket'], reconnectionDelayMax: 10_000, randomizationFactor: 0.5, extraHeaders: target.extraHeaders });
 		this.socket.on('connect', () => {
 			this.connection = 'connected';
-			void this.send('session:join', { sessionId: initial.sessionId }).then(() =>
-				this.send('presence:update', { sessionId: initial.sessionId, ...this.presenceReport })
-			);
+			const joined = this.socket.recovered ? Promise.resolve() : this.send('session:join', { sessionId: initial.sessionId });
+			void joined.then(() => this.send('presence:update', { sessionId: initial.sessionId, ...this.presenceReport }));
 		});
 		this.socket.on('disconnect', () => (this.connection = 'offline'));
 		this.socket.io.on('reconnect_attempt', () => (this.connection = 'connecting'));
@@ -36,7 +39,7 @@ export class LiveSession {
 	}
 
 	/** Keeps the newest state only: snapshots may arrive out of order around a reconnect. */
-	private accept(state: SessionState): void {
+	accept(state: SessionState): void {
 		if (this.state && state.version < this.state.version) return;
 		this.state = state;
 		this.clockOffset = Date.parse(state.serverNow) - Date.now();
