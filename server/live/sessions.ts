@@ -4,7 +4,8 @@ import { atLeast, type Role } from '../../src/lib/protocol/roles';
 import { authorizeDocument, roleInGroup } from '../../src/lib/server/auth/authorize';
 import type { AppContext } from '../../src/lib/server/context';
 import * as documents from '../../src/lib/server/documents';
-import { forbidden, notFound } from '../../src/lib/server/errors';
+import { AppError, forbidden, notFound } from '../../src/lib/server/errors';
+import { FailureWindow } from '../../src/lib/server/auth/rate-limit';
 import * as sessions from '../../src/lib/server/sessions';
 import { isLocale } from '../../src/lib/server/locale';
 import { m } from '../../src/lib/paraglide/messages.js';
@@ -108,9 +109,13 @@ export function registerSessionEvents(io: IOServer, socket: Socket, context: App
 		return publish(await sessions.lowerHand(db, sessionId, data.user.id));
 	}, log);
 
-	on(socket, 'session:focus', sessionFocus, async ({ sessionId, documentId, recommendationId }) => {
+	// The moderator's client sends its scroll position at most 4 times a second; more is refused.
+	const focusCalls = new FailureWindow(10, 1000);
+	on(socket, 'session:focus', sessionFocus, async ({ sessionId, ...focus }) => {
 		await authorize(sessionId, 'moderator');
-		return publish(await sessions.setFocus(db, sessionId, documentId, recommendationId));
+		if (focusCalls.retryAfter(sessionId)) throw new AppError('RATE_LIMITED', 'Too many focus changes; at most 10 a second');
+		focusCalls.fail(sessionId);
+		return publish(await sessions.setFocus(db, sessionId, focus));
 	}, log);
 
 	on(socket, 'document:lock', documentLock, async ({ documentId, locked }) => {
