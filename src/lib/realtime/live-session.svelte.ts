@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, PresenceUser, ServerToClientEvents, SessionState } from '$lib/protocol/live';
+import type { Ack, ClientToServerEvents, FocusPosition, PresenceUser, ServerToClientEvents, SessionState } from '$lib/protocol/live';
 
 export type Connection = 'connecting' | 'connected' | 'offline';
 
@@ -65,6 +65,36 @@ export class LiveSession {
 	reportPresence(report: { status: 'online' | 'away'; documentId: string | null }): void {
 		this.presenceReport = report;
 		if (this.socket.connected) void this.send('presence:update', { sessionId: this.state.sessionId, ...report });
+	}
+
+	// Focus changes go out one after the other: a shared position never overtakes the moderator's
+	// explicit choice, and only the latest position waits.
+	private focusing: Promise<unknown> = Promise.resolve();
+	private nextPosition: { documentId: string; position: FocusPosition } | null = null;
+
+	/** The moderator points the room at a document and a recommendation in it (the place is reset). */
+	setFocus(documentId: string | null, recommendationId: string | null): void {
+		this.nextPosition = null;
+		const payload = { sessionId: this.state.sessionId, documentId, recommendationId, position: null };
+		this.focusing = this.focusing.then(() => this.send('session:focus', payload));
+	}
+
+	/**
+	 * Shares where the moderator is in the document shown to the room (the caller reads it at most a
+	 * few times a second). Sent with the recommendation the room is shown at that moment; dropped if
+	 * the room is shown another document by then, or while offline.
+	 */
+	sharePosition(documentId: string, position: FocusPosition): void {
+		const idle = this.nextPosition === null;
+		this.nextPosition = { documentId, position };
+		if (!idle) return;
+		this.focusing = this.focusing.then(() => {
+			const next = this.nextPosition;
+			this.nextPosition = null;
+			const { focus, sessionId } = this.state;
+			if (!next || !this.socket.connected || focus.documentId !== next.documentId) return;
+			return this.send('session:focus', { sessionId, documentId: next.documentId, recommendationId: focus.recommendationId, position: next.position });
+		});
 	}
 
 	/** Server time now, for countdowns. */
