@@ -54,7 +54,7 @@ describe.each(backends())('the live session client around a reconnect on %s', (b
 		return { live, sent, socket };
 	}
 
-	it('keeps the newest snapshot: one older than it has is ignored, an equal or newer one is taken', async () => {
+	it('keeps the newest snapshot: one older than it has is ignored, a newer one is taken', async () => {
 		const { sessionId, chair } = await session();
 		const { live } = await client(roster.participant, sessionId);
 		const newer = (await ask(chair, 'speakers:limit', { sessionId, seconds: 120 })).state as SessionState;
