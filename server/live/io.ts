@@ -3,7 +3,8 @@ import { Server as IOServer, type Socket } from 'socket.io';
 import { clientEvents } from '../../src/lib/protocol/live';
 import type { Role } from '../../src/lib/protocol/roles';
 import { refuseUnknown } from './events';
-import { recheckMembership, registerSessionEvents } from './sessions';
+import { connectionStateRecovery, gateRecovery } from './recovery';
+import { recheckMembership, recheckSessions, registerSessionEvents } from './sessions';
 import type { AppContext } from '../../src/lib/server/context';
 import { readCookie, sessionCookieName } from '../../src/lib/server/auth/cookies';
 import * as sessions from '../../src/lib/server/auth/sessions';
@@ -26,6 +27,8 @@ export type SocketData = {
  * Socket.IO on the shared HTTP server, with authentication at the door: the handshake must carry
  * a live session cookie and come from our own origin, else `connect_error` with a code.
  * Sockets are closed when their session is revoked (logout), since middleware runs only at connect.
+ * A socket that dropped for a moment may come back as it was (connection state recovery), but only
+ * through the gate in recovery.ts.
  */
 const knownEvents: ReadonlySet<string> = new Set(clientEvents);
 
@@ -39,7 +42,8 @@ export function attachSocketIo(server: HttpServer, context: AppContext, collab: 
 		pingInterval: 10_000,
 		pingTimeout: 10_000,
 		cors: { origin: false },
-		allowRequest: (req, callback) => callback(null, isAllowedOrigin(req, config.origin))
+		allowRequest: (req, callback) => callback(null, isAllowedOrigin(req, config.origin)),
+		connectionStateRecovery
 	});
 
 	io.use(async (socket, next) => {
@@ -59,11 +63,20 @@ export function attachSocketIo(server: HttpServer, context: AppContext, collab: 
 	const ended = (data: SocketData) =>
 		recent.ends({ userId: data.user.id, sessionId: data.sessionId, sessionCreatedAt: data.sessionCreatedAt });
 
+	gateRecovery(io as unknown as IOServer, context, ended);
+
 	io.on('connection', (socket) => {
 		socket.on('error', (error) => log.warn({ err: error }, 'socket error'));
 		if (ended(socket.data)) return socket.disconnect(true);
 		refuseUnknown(socket, knownEvents);
 		registerSessionEvents(io as unknown as IOServer, socket as unknown as Socket, context, collab);
+		// Back in its rooms: check them once more (a removal may have landed while it was restored)
+		// and show the person present again.
+		if (socket.recovered) {
+			recheckSessions(io as unknown as IOServer, context, socket as unknown as Socket).catch((error) =>
+				log.error({ err: error }, 'checking a recovered socket failed')
+			);
+		}
 	});
 
 	signals.on('membershipChanged', ({ groupId, userId }) => {

@@ -4,7 +4,8 @@ import { atLeast, type Role } from '../../src/lib/protocol/roles';
 import { authorizeDocument, roleInGroup } from '../../src/lib/server/auth/authorize';
 import type { AppContext } from '../../src/lib/server/context';
 import * as documents from '../../src/lib/server/documents';
-import { forbidden, notFound } from '../../src/lib/server/errors';
+import { AppError, forbidden, notFound } from '../../src/lib/server/errors';
+import { FailureWindow } from '../../src/lib/server/auth/rate-limit';
 import * as sessions from '../../src/lib/server/sessions';
 import { isLocale } from '../../src/lib/server/locale';
 import { m } from '../../src/lib/paraglide/messages.js';
@@ -108,9 +109,13 @@ export function registerSessionEvents(io: IOServer, socket: Socket, context: App
 		return publish(await sessions.lowerHand(db, sessionId, data.user.id));
 	}, log);
 
-	on(socket, 'session:focus', sessionFocus, async ({ sessionId, documentId, recommendationId }) => {
+	// The moderator's client sends its scroll position at most 4 times a second; more is refused.
+	const focusCalls = new FailureWindow(10, 1000);
+	on(socket, 'session:focus', sessionFocus, async ({ sessionId, ...focus }) => {
 		await authorize(sessionId, 'moderator');
-		return publish(await sessions.setFocus(db, sessionId, documentId, recommendationId));
+		if (focusCalls.retryAfter(sessionId)) throw new AppError('RATE_LIMITED', 'Too many focus changes; at most 10 a second');
+		focusCalls.fail(sessionId);
+		return publish(await sessions.setFocus(db, sessionId, focus));
 	}, log);
 
 	on(socket, 'document:lock', documentLock, async ({ documentId, locked }) => {
@@ -146,17 +151,28 @@ export async function broadcastPresence(io: IOServer, sessionId: string): Promis
 export async function recheckMembership(io: IOServer, context: AppContext, groupId: string, userId: string): Promise<void> {
 	for (const socket of io.sockets.sockets.values()) {
 		const data = socket.data as SocketData | undefined;
-		if (!data || data.user.id !== userId) continue;
-		for (const sessionId of [...data.sessions.keys()]) {
-			if ((await sessions.groupOf(context.db, sessionId)) !== groupId) continue;
-			const principal = await roleInGroup(context.db, userId, groupId);
-			if (principal) data.sessions.set(sessionId, principal.role);
-			else {
-				data.sessions.delete(sessionId);
-				await socket.leave(room(sessionId));
-			}
-			void broadcastPresence(io, sessionId);
+		if (data?.user.id === userId) await recheckSessions(io, context, socket, groupId);
+	}
+}
+
+/**
+ * Re-checks the live sessions a socket joined (of `groupId` only, or all): a role that changed is
+ * kept for the next event, a membership that ended takes the socket out of the session's room, so
+ * it hears nothing more of it. Presence is sent again either way.
+ */
+export async function recheckSessions(io: IOServer, context: AppContext, socket: Socket, groupId?: string): Promise<void> {
+	const data = socket.data as SocketData;
+	for (const sessionId of [...data.sessions.keys()]) {
+		const group = await sessions.groupOf(context.db, sessionId);
+		if (groupId && group !== groupId) continue;
+		const principal = group ? await roleInGroup(context.db, data.user.id, group) : null;
+		if (principal) data.sessions.set(sessionId, principal.role);
+		else {
+			data.sessions.delete(sessionId);
+			data.presence.delete(sessionId);
+			await socket.leave(room(sessionId));
 		}
+		void broadcastPresence(io, sessionId);
 	}
 }
 

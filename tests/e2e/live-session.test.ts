@@ -1,9 +1,34 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { artifactPath, browserAvailable, gotoReady, launchChromium, pageAs as openPageAs } from '../helpers/browser';
 import type { ApiClient } from '../helpers/client';
+import { openEditor } from '../helpers/collab';
 import { createDocument, seedGroup, type Roster } from '../helpers/group';
 import { startServer, type RunningServer } from '../helpers/server';
+
+/** The number of the paragraph ("§ N. …") at the top of what the page shows of the text (below a sticky toolbar). */
+function topParagraph(page: Page): Promise<number> {
+	return page.evaluate(() => {
+		const toolbar = document.querySelector('.editor-frame .toolbar');
+		const top = toolbar ? Math.max(0, toolbar.getBoundingClientRect().bottom) : 0;
+		for (const paragraph of document.querySelectorAll('.ProseMirror > p')) {
+			if (paragraph.getBoundingClientRect().bottom > top) return Number(/§ (\d+)\./.exec(paragraph.textContent ?? '')?.[1] ?? -1);
+		}
+		return -1;
+	});
+}
+
+/** Waits until the page stopped scrolling (smooth scrolling takes a moment) and answers where it is. */
+async function settled(page: Page): Promise<number> {
+	let last = NaN;
+	for (;;) {
+		await page.waitForTimeout(300);
+		const now = await page.evaluate(() => window.scrollY);
+		if (now === last) return topParagraph(page);
+		last = now;
+	}
+}
 
 describe.runIf(browserAvailable())('running a session in Chromium', () => {
 	let server: RunningServer;
@@ -94,4 +119,95 @@ describe.runIf(browserAvailable())('running a session in Chromium', () => {
 
 		expect(pageErrors).toEqual([]);
 	}, 150_000);
+
+	it('a participant following the moderator is scrolled to where the moderator scrolled in a long document, and stops following after scrolling by hand', async () => {
+		// A long text, written by a member's editor: paragraphs of different lengths, so that each
+		// screen width wraps them differently.
+		const long = await createDocument(roster.member, roster.groupId, 'Long draft');
+		const writer = openEditor(server.url, roster.member, long);
+		writer.doc.transact(() => {
+			const fragment = writer.doc.getXmlFragment('default');
+			for (let n = 1; n <= 90; n++) {
+				const paragraph = new Y.XmlElement('paragraph');
+				const words = n % 3 === 0 ? 'Judges are appointed and promoted on objective criteria, published in advance, by a body independent of the executive. '.repeat(3) : 'Hearings are public.';
+				paragraph.insert(0, [new Y.XmlText(`§ ${n}. ${words}`)]);
+				fragment.push([paragraph]);
+			}
+		});
+		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, { title: 'Second sitting', documentIds: [long] });
+		const sessionUrl = `${server.url}/sessions/${created.body.session.id}`;
+
+		const chair = await pageAs(roster.moderator);
+		const participant = await pageAs(roster.participant, 1100);
+		const projector = await pageAs(roster.moderator, 1600);
+		await gotoReady(chair, sessionUrl);
+		await gotoReady(participant, sessionUrl);
+		await gotoReady(projector, `${sessionUrl}/projector`);
+		await chair.getByTestId('start-session').click();
+		await chair.getByRole('tab', { name: /Long draft/ }).click(); // shown to the room: the moderator's view leads
+		await chair.getByTestId('room-follows').waitFor();
+		for (const page of [chair, participant, projector]) await page.locator('.ProseMirror', { hasText: '§ 90.' }).waitFor();
+		expect(await participant.getByLabel('Follow the moderator').isChecked()).toBe(true);
+
+		// The moderator scrolls down with the mouse wheel: the participant and the projector go to the same paragraph.
+		await chair.mouse.move(720, 600);
+		await chair.mouse.wheel(0, 2600);
+		const first = await settled(chair);
+		expect(first).toBeGreaterThan(10);
+		await expect.poll(() => topParagraph(participant)).toBeOneOf([first - 1, first, first + 1]);
+		await expect.poll(() => topParagraph(projector)).toBeOneOf([first - 1, first, first + 1]);
+		await chair.mouse.wheel(0, 1500);
+		const second = await settled(chair);
+		expect(second).toBeGreaterThan(first);
+		await expect.poll(() => topParagraph(participant)).toBeOneOf([second - 1, second, second + 1]);
+		await expect.poll(() => topParagraph(projector)).toBeOneOf([second - 1, second, second + 1]);
+		await settled(participant);
+		await chair.screenshot({ path: artifactPath('25-follow-moderator-chair.png') });
+		await participant.screenshot({ path: artifactPath('26-follow-moderator-participant.png') });
+		await projector.screenshot({ path: artifactPath('27-follow-moderator-projector.png') });
+
+		// The participant scrolls by hand: they stop following, and "Follow again" is offered.
+		await participant.mouse.move(560, 600);
+		await participant.mouse.wheel(0, -1200);
+		await participant.getByTestId('follow-again').waitFor();
+		expect(await participant.getByLabel('Follow the moderator').isChecked()).toBe(false);
+		const own = await settled(participant);
+		expect(own).toBeLessThan(second - 1);
+		await chair.mouse.wheel(0, 1500);
+		const third = await settled(chair);
+		expect(third).toBeGreaterThan(second);
+		await expect.poll(() => topParagraph(projector)).toBeOneOf([third - 1, third, third + 1]);
+		expect(await settled(participant)).toBe(own); // left alone
+		await participant.screenshot({ path: artifactPath('28-follow-again-offered.png') });
+
+		// "Follow again" takes them back to the moderator's place, and following goes on.
+		await participant.getByRole('button', { name: 'Follow again' }).click();
+		await expect.poll(() => topParagraph(participant)).toBeOneOf([third - 1, third, third + 1]);
+		expect(await participant.getByTestId('follow-again').count()).toBe(0);
+		expect(await participant.getByLabel('Follow the moderator').isChecked()).toBe(true);
+		await chair.mouse.wheel(0, -2000);
+		const back = await settled(chair);
+		await expect.poll(() => topParagraph(participant)).toBeOneOf([back - 1, back, back + 1]);
+
+		// The same in the other languages: the participant's offer to follow again, the moderator's note.
+		for (const locale of ['fr', 'ru', 'kk']) {
+			for (const page of [participant, chair]) {
+				await page.getByTestId('language-select').selectOption(locale);
+				await page.locator(`html[lang="${locale}"][data-ready="true"]`).waitFor();
+			}
+			await chair.locator('[data-testid="room-follows"]').waitFor();
+			await participant.locator('.ProseMirror', { hasText: '§ 90.' }).waitFor();
+			await expect.poll(() => topParagraph(participant)).toBeOneOf([back - 1, back, back + 1]); // following again after the reload
+			await settled(participant);
+			await participant.mouse.move(560, 600);
+			await participant.mouse.wheel(0, 400);
+			await participant.getByTestId('follow-again').waitFor();
+			await settled(participant);
+			await chair.screenshot({ path: artifactPath(`29-follow-moderator-chair-${locale}.png`) });
+			await participant.screenshot({ path: artifactPath(`29-follow-again-${locale}.png`) });
+		}
+
+		writer.destroy();
+		expect(pageErrors).toEqual([]);
+	}, 180_000);
 });

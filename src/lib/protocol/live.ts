@@ -48,8 +48,21 @@ export const speakersNext = z.strictObject({
 	expectedSpeakerId: uuid.nullable().optional()
 });
 export const speakerLimit = z.strictObject({ sessionId: uuid, seconds: z.number().int().min(10).max(3600).nullable() });
-/** The moderator points the room at a document (and a recommendation in it): projector and followers go there. */
-export const sessionFocus = z.strictObject({ sessionId: uuid, documentId: uuid.nullable(), recommendationId: uuid.nullable() });
+/**
+ * Where the moderator is in the focused document, the same on every screen (pixels are not: widths
+ * and fonts differ): the top-level block of the text at the top of the view, by index, and how far
+ * it is scrolled past the top, from 0 (its top) to 1 (its bottom).
+ */
+export const focusPosition = z.strictObject({ block: z.number().int().min(0).max(100_000), fraction: z.number().min(0).max(1) });
+export type FocusPosition = z.infer<typeof focusPosition>;
+/**
+ * The moderator points the room at a document, a recommendation in it and a place in it: the
+ * projector and followers go there. The whole focus is replaced; a position needs a document.
+ * Position updates come at most a few a second, from the moderator's scrolling.
+ */
+export const sessionFocus = z
+	.strictObject({ sessionId: uuid, documentId: uuid.nullable(), recommendationId: uuid.nullable(), position: focusPosition.nullable().optional() })
+	.refine((focus) => !focus.position || focus.documentId, { path: ['position'], message: 'A position needs a document' });
 /** What this tab shows: whether its page is visible, and which document of the session is open. */
 export const presenceUpdate = z.strictObject({ sessionId: uuid, status: z.enum(['online', 'away']), documentId: uuid.nullable() });
 export const documentLock = z.strictObject({ documentId: uuid, locked: z.boolean() });
@@ -87,8 +100,8 @@ export type SessionState = {
 	speakers: Speaker[];
 	speaking: Speaking | null;
 	speakerLimitSeconds: number | null;
-	/** What the moderator shows the room: a document of the session and a recommendation in it. */
-	focus: { documentId: string | null; recommendationId: string | null };
+	/** What the moderator shows the room: a document of the session, a recommendation and a place in it. */
+	focus: { documentId: string | null; recommendationId: string | null; position: FocusPosition | null };
 	/** Spoken time per person in this session, for the statistics. */
 	spoken: { userId: string; name: string; delegation: string | null; role: Role | null; seconds: number }[];
 	/** The server's clock when the snapshot was made: countdowns are server time. */

@@ -1,12 +1,15 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, PresenceUser, ServerToClientEvents, SessionState } from '$lib/protocol/live';
+import type { Ack, ClientToServerEvents, FocusPosition, PresenceUser, ServerToClientEvents, SessionState } from '$lib/protocol/live';
 
 export type Connection = 'connecting' | 'connected' | 'offline';
 
 /**
- * The browser side of a live session: one Socket.IO connection that joins the session (again after
- * every reconnect, so one message makes it correct), the latest state by version, who is present,
- * and the server's clock offset for countdowns.
+ * The browser side of a live session: one Socket.IO connection that joins the session, the latest
+ * state by version, who is present, and the server's clock offset for countdowns.
+ *
+ * After a reconnect one message makes it correct: either the server recovered the connection (a
+ * short drop: still in the session's room, and every snapshot broadcast meanwhile is replayed), or
+ * it joins again and the answer is the whole state. Snapshots older than the one held are ignored.
  */
 export class LiveSession {
 	state = $state<SessionState>() as SessionState;
@@ -18,14 +21,14 @@ export class LiveSession {
 
 	private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
 
-	constructor(initial: SessionState) {
+	/** `target`: the page's own origin in the browser; tests in Node name the server and send the cookie. */
+	constructor(initial: SessionState, target: { url?: string; extraHeaders?: Record<string, string> } = {}) {
 		this.accept(initial);
-		this.socket = io({ transports: ['websocket'], reconnectionDelayMax: 10_000, randomizationFactor: 0.5 });
+		this.socket = io(target.url, { transports: ['websocket'], reconnectionDelayMax: 10_000, randomizationFactor: 0.5, extraHeaders: target.extraHeaders });
 		this.socket.on('connect', () => {
 			this.connection = 'connected';
-			void this.send('session:join', { sessionId: initial.sessionId }).then(() =>
-				this.send('presence:update', { sessionId: initial.sessionId, ...this.presenceReport })
-			);
+			const joined = this.socket.recovered ? Promise.resolve() : this.send('session:join', { sessionId: initial.sessionId });
+			void joined.then(() => this.send('presence:update', { sessionId: initial.sessionId, ...this.presenceReport }));
 		});
 		this.socket.on('disconnect', () => (this.connection = 'offline'));
 		this.socket.io.on('reconnect_attempt', () => (this.connection = 'connecting'));
@@ -36,7 +39,7 @@ export class LiveSession {
 	}
 
 	/** Keeps the newest state only: snapshots may arrive out of order around a reconnect. */
-	private accept(state: SessionState): void {
+	accept(state: SessionState): void {
 		if (this.state && state.version < this.state.version) return;
 		this.state = state;
 		this.clockOffset = Date.parse(state.serverNow) - Date.now();
@@ -62,6 +65,36 @@ export class LiveSession {
 	reportPresence(report: { status: 'online' | 'away'; documentId: string | null }): void {
 		this.presenceReport = report;
 		if (this.socket.connected) void this.send('presence:update', { sessionId: this.state.sessionId, ...report });
+	}
+
+	// Focus changes go out one after the other: a shared position never overtakes the moderator's
+	// explicit choice, and only the latest position waits.
+	private focusing: Promise<unknown> = Promise.resolve();
+	private nextPosition: { documentId: string; position: FocusPosition } | null = null;
+
+	/** The moderator points the room at a document and a recommendation in it (the place is reset). */
+	setFocus(documentId: string | null, recommendationId: string | null): void {
+		this.nextPosition = null;
+		const payload = { sessionId: this.state.sessionId, documentId, recommendationId, position: null };
+		this.focusing = this.focusing.then(() => this.send('session:focus', payload));
+	}
+
+	/**
+	 * Shares where the moderator is in the document shown to the room (the caller reads it at most a
+	 * few times a second). Sent with the recommendation the room is shown at that moment; dropped if
+	 * the room is shown another document by then, or while offline.
+	 */
+	sharePosition(documentId: string, position: FocusPosition): void {
+		const idle = this.nextPosition === null;
+		this.nextPosition = { documentId, position };
+		if (!idle) return;
+		this.focusing = this.focusing.then(() => {
+			const next = this.nextPosition;
+			this.nextPosition = null;
+			const { focus, sessionId } = this.state;
+			if (!next || !this.socket.connected || focus.documentId !== next.documentId) return;
+			return this.send('session:focus', { sessionId, documentId: next.documentId, recommendationId: focus.recommendationId, position: next.position });
+		});
 	}
 
 	/** Server time now, for countdowns. */

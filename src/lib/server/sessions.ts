@@ -1,7 +1,7 @@
 import type { Principal } from './auth/authorize';
 import type { Db, Sql } from './db/db';
 import { AppError, notFound } from './errors';
-import type { SessionState, SessionStatus } from '../protocol/live';
+import type { FocusPosition, SessionState, SessionStatus } from '../protocol/live';
 import type { GroupRole } from '../protocol/roles';
 
 /**
@@ -63,11 +63,14 @@ export async function state(sql: Sql, sessionId: string): Promise<SessionState> 
 		speakerLimitSeconds: number | null;
 		focusDocumentId: string | null;
 		focusRecommendationId: string | null;
+		focusBlock: number | null;
+		focusFraction: number | null;
 		now: Date;
 	}>`
 		select group_id as "groupId", title, status, current_item_id as "currentItemId", version,
 			speaker_limit_seconds as "speakerLimitSeconds", focus_document_id as "focusDocumentId",
-			focus_recommendation_id as "focusRecommendationId", now() as now
+			focus_recommendation_id as "focusRecommendationId", focus_block as "focusBlock",
+			focus_fraction as "focusFraction", now() as now
 		from group_sessions where id = ${sessionId}`;
 	if (!session) throw notFound('Session not found');
 	const agenda = await sql<{ id: string; title: string; plannedMinutes: number | null; spentSeconds: number; startedAt: Date | null }>`
@@ -120,7 +123,14 @@ export async function state(sql: Sql, sessionId: string): Promise<SessionState> 
 			? { ...asSpeaker(speakingRow), startedAt: speakingRow.startedAt!.toISOString(), limitSeconds: session.speakerLimitSeconds }
 			: null,
 		speakerLimitSeconds: session.speakerLimitSeconds,
-		focus: { documentId: session.focusDocumentId, recommendationId: session.focusRecommendationId },
+		focus: {
+			documentId: session.focusDocumentId,
+			recommendationId: session.focusRecommendationId,
+			position:
+				session.focusDocumentId && session.focusBlock !== null && session.focusFraction !== null
+					? { block: session.focusBlock, fraction: Number(session.focusFraction) }
+					: null
+		},
 		spoken,
 		serverNow: session.now.toISOString()
 	};
@@ -297,16 +307,34 @@ export function summary(state: SessionState) {
 	};
 }
 
-/** Points the room at a document of this session (NOT_FOUND for any other) and a recommendation. */
-export function setFocus(db: Db, sessionId: string, documentId: string | null, recommendationId: string | null) {
+/**
+ * Points the room at a document of this session (NOT_FOUND for any other), a recommendation and a
+ * place in it; the whole focus is replaced. The same focus again changes nothing (no new version).
+ */
+export function setFocus(
+	db: Db,
+	sessionId: string,
+	focus: { documentId: string | null; recommendationId: string | null; position?: FocusPosition | null }
+) {
 	return mutate(db, sessionId, async (sql) => {
+		const { documentId } = focus;
 		if (documentId) {
 			const [listed] = await sql`select 1 from session_documents where session_id = ${sessionId} and document_id = ${documentId}`;
 			if (!listed) throw notFound('Document not found in this session');
 		}
-		const focused = documentId ? recommendationId : null;
-		await sql`update group_sessions set focus_document_id = ${documentId}, focus_recommendation_id = ${focused} where id = ${sessionId}`;
-		return true;
+		const recommendationId = documentId ? focus.recommendationId : null;
+		const position = documentId ? (focus.position ?? null) : null;
+		const updated = await sql`
+			update group_sessions
+			set focus_document_id = ${documentId}, focus_recommendation_id = ${recommendationId},
+				focus_block = ${position?.block ?? null}, focus_fraction = ${position?.fraction ?? null}
+			where id = ${sessionId}
+				and (focus_document_id is distinct from ${documentId}
+					or focus_recommendation_id is distinct from ${recommendationId}
+					or focus_block is distinct from ${position?.block ?? null}
+					or focus_fraction is distinct from ${position?.fraction ?? null})
+			returning id`;
+		return updated.length > 0;
 	});
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newUser } from '../../helpers/client';
 import { openEditor } from '../../helpers/collab';
 import { createDocument, seedGroup, type Roster } from '../../helpers/group';
-import { ask, liveSocket } from '../../helpers/live';
+import { ask, heard, liveSocket } from '../../helpers/live';
 import { eventually } from '../../helpers/retry';
 import { backends } from '../../helpers/services';
 import { restartServer, startServer, type RunningServer } from '../../helpers/server';
@@ -293,10 +293,84 @@ describe.each(backends())('live sessions over Socket.IO on %s', (backend) => {
 		const member = await socketOf('member');
 		const recommendationId = crypto.randomUUID();
 		const focused = await ask(chair, 'session:focus', { sessionId: session.id, documentId: session.documentIds[0], recommendationId });
-		expect(focused.state.focus).toEqual({ documentId: session.documentIds[0], recommendationId });
+		expect(focused.state.focus).toEqual({ documentId: session.documentIds[0], recommendationId, position: null });
 		expect(await ask(member, 'session:focus', { sessionId: session.id, documentId: null, recommendationId: null })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
 		const elsewhere = await createDocument(roster.member, roster.groupId, 'Not in the session');
 		expect(await ask(chair, 'session:focus', { sessionId: session.id, documentId: elsewhere, recommendationId: null })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+	});
+
+	it('the moderator shares where they are in the focused document: a block and a fraction reach everyone in the state and are kept', async () => {
+		const session = await newSession();
+		const [documentId] = session.documentIds;
+		const chair = await socketOf('moderator');
+		const participant = await socketOf('participant');
+		const states = heard<{ version: number; focus: unknown }>(participant, 'session:state');
+		await ask(participant, 'session:join', { sessionId: session.id });
+		const focus = (position: object | null, recommendationId: string | null = null) => ({ sessionId: session.id, documentId, recommendationId, position });
+
+		const at = await ask(chair, 'session:focus', focus({ block: 12, fraction: 0.25 }));
+		expect(at.state.focus).toEqual({ documentId, recommendationId: null, position: { block: 12, fraction: 0.25 } });
+		await eventually(() => expect(states.at(-1)).toEqual(at.state));
+		const kept = (await roster.organizer.get(`/api/sessions/${session.id}`)).body.session;
+		expect(kept).toMatchObject({ version: at.state.version, focus: { position: { block: 12, fraction: 0.25 } } });
+
+		// The same place again is no change: no new version, nothing sent.
+		expect((await ask(chair, 'session:focus', focus({ block: 12, fraction: 0.25 }))).state.version).toBe(at.state.version);
+		// Pointing at a recommendation (no position) replaces the whole focus.
+		const recommendationId = crypto.randomUUID();
+		const pointed = await ask(chair, 'session:focus', focus(null, recommendationId));
+		expect(pointed.state.focus).toEqual({ documentId, recommendationId, position: null });
+		expect(pointed.state.version).toBe(at.state.version + 1);
+		await eventually(() => expect(states.at(-1)?.version).toBe(pointed.state.version));
+	});
+
+	it('a bad position is refused with VALIDATION, a position from anyone but a moderator FORBIDDEN; neither changes anything', async () => {
+		const session = await newSession();
+		const [documentId] = session.documentIds;
+		const chair = await socketOf('moderator');
+		const base = { sessionId: session.id, documentId, recommendationId: null };
+		for (const payload of [
+			{ ...base, position: { block: -1, fraction: 0 } },
+			{ ...base, position: { block: 2.5, fraction: 0 } },
+			{ ...base, position: { block: 100_001, fraction: 0 } },
+			{ ...base, position: { block: 3, fraction: 1.01 } },
+			{ ...base, position: { block: 3, fraction: -0.1 } },
+			{ ...base, position: { block: 3, fraction: '0.5' } },
+			{ ...base, position: { block: 3 } },
+			{ ...base, position: { block: 3, fraction: 0.5, pixels: 1200 } },
+			{ ...base, position: 'top' },
+			{ ...base, documentId: null, position: { block: 3, fraction: 0.5 } }
+		]) {
+			const answer = await ask(chair, 'session:focus', payload);
+			expect(answer.ok, JSON.stringify(payload)).toBe(false);
+			expect(['VALIDATION', 'TOO_LONG'], JSON.stringify(payload)).toContain(answer.error.code);
+		}
+		for (const who of ['member', 'participant', 'observer'] as const) {
+			const socket = await socketOf(who);
+			expect(await ask(socket, 'session:focus', { ...base, position: { block: 3, fraction: 0.5 } }), who).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+		}
+		expect(await ask(await socketOf('stranger'), 'session:focus', { ...base, position: { block: 3, fraction: 0.5 } })).toMatchObject({
+			ok: false,
+			error: { code: 'NOT_FOUND' }
+		});
+		const state = (await roster.organizer.get(`/api/sessions/${session.id}`)).body.session;
+		expect(state).toMatchObject({ version: 1, focus: { documentId: null, recommendationId: null, position: null } });
+	});
+
+	it('a flood of position updates is refused RATE_LIMITED past 10 a second, and the server stays up', async () => {
+		const session = await newSession();
+		const chair = await socketOf('moderator');
+		const answers = await Promise.all(
+			Array.from({ length: 30 }, (_, block) =>
+				ask(chair, 'session:focus', { sessionId: session.id, documentId: session.documentIds[0], recommendationId: null, position: { block, fraction: 0 } })
+			)
+		);
+		const accepted = answers.filter((a) => a.ok).length;
+		expect(accepted).toBeGreaterThan(0);
+		expect(accepted).toBeLessThanOrEqual(20);
+		expect(answers.find((a) => !a.ok)).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+		expect((await roster.organizer.get(`/api/sessions/${session.id}`)).body.session.version).toBe(1 + accepted);
+		expect((await fetch(server.url + '/healthz')).status).toBe(200);
 	});
 
 	it('a session survives a restart: state, list of speakers and spoken time, and the version keeps growing', async () => {

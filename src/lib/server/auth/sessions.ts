@@ -87,6 +87,18 @@ export async function validate(
 	};
 }
 
+/**
+ * Is the session with this id still live for this user (not logged out, not expired)? For a socket
+ * that comes back without its cookie being read again (Socket.IO connection state recovery): there
+ * the private session id of the dropped connection stands for the cookie.
+ */
+export async function isLive(db: Db, sessionId: string, userId: string, now = new Date()): Promise<boolean> {
+	const [row] = await db.sql<{ createdAt: Date }>`
+		select created_at as "createdAt" from sessions
+		where id = ${sessionId} and user_id = ${userId} and expires_at > ${now}`;
+	return Boolean(row) && now.getTime() < row!.createdAt.getTime() + absoluteLifetimeMs;
+}
+
 export async function invalidate(db: Db, sessionId: string): Promise<void> {
 	await db.sql`delete from sessions where id = ${sessionId}`;
 }
