@@ -21,6 +21,37 @@ import type { SessionState } from './live';
  * `comment:removed`, anything else as `comment:updated`.
  *
  * Every client → server event answers `{ ok: true, ... }` or `{ ok: false, error: { code, message } }`.
+ *
+ * | event | payload | ok answer | who |
+ * | --- | --- | --- | --- |
+ * | `document:join` | `{ documentId }` | `CommentList` | any role |
+ * | `document:leave` | `{ documentId }` | — | — |
+ * | `session:join` (live.ts) | `{ sessionId }` | `{ state }`; joins the questions and the documents' comments | any role |
+ * | `comments:list` | `{ documentId }` or `{ sessionId }` | `CommentList` (joins nothing) | any role |
+ * | `comments:unread` | `{ groupId }` | `UnreadCounts` | any role |
+ * | `comment:read` | `{ documentId }` or `{ sessionId }` | — (marks the stream read) | any role |
+ * | `comment:add` | `{ documentId?, sessionId?, body, anchor?, parentId?, recommendationId?, clientId? }` | `{ comment }` | participant+ |
+ * | `comment:edit` | `{ commentId, body }` | `{ comment }` | its author |
+ * | `comment:delete` | `{ commentId }` | `{ comment: Comment \| null }` | its author |
+ * | `comment:upvote` | `{ commentId }` | `{ comment }`; again → ALREADY_UPVOTED | participant+ |
+ * | `comment:resolve` / `comment:reopen` | `{ commentId }` | `{ comment }` | its author (participant+) or moderator; reopening an answered question: moderator |
+ * | `comment:answer` / `comment:pin` / `comment:unpin` / `comment:approve` | `{ commentId }` (questions) | `{ comment }` | moderator |
+ * | `comment:hide` / `comment:unhide` | `{ commentId }` | `{ comment }` | moderator |
+ * | `session:premoderation` | `{ sessionId, enabled }` | `{ state }` (`state.premoderation`) | moderator |
+ *
+ * "moderator" includes the event's organizers. Errors: VALIDATION (bad payload; the message names
+ * the field), TOO_LONG (body over 10,000 characters, clientId over 64), NOT_FOUND (unknown id, an id
+ * of another group, a comment the caller may not see, an anchor or recommendation that is not in
+ * the document), FORBIDDEN (role too low, not the author), CONFLICT (e.g. pinning a pending
+ * question, editing a deleted comment), RATE_LIMITED (more than 5 new comments in 10 s),
+ * ALREADY_UPVOTED. Server → client: `comment:added` / `comment:updated` `{ comment }`,
+ * `comment:removed` `{ commentId }`, and `session:state` after `session:premoderation`.
+ *
+ * Offline: give every new comment a `clientId` (e.g. `crypto.randomUUID()`) when it is written and
+ * keep it with the unsent comment; resending with the same `clientId` answers the comment the first
+ * send created and never makes a second (nor counts against the rate limit). Send an anchored
+ * comment once the document's provider has synced, so the server already has the commented words
+ * (it waits 1.5 s for them, then answers NOT_FOUND).
  */
 
 export const commentLimits = {

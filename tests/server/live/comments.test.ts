@@ -73,6 +73,18 @@ describe.each(backends())('comments on documents over Socket.IO on %s', (backend
 		}
 	});
 
+	it('document:leave stops the stream for that socket only', async () => {
+		const w = await world();
+		const leaving = await w.joined('observer');
+		const heard = recorder(leaving);
+		const staying = recorder(await w.joined('participant'));
+		expect(await ask(leaving, 'document:leave', { documentId: w.documentId })).toEqual({ ok: true });
+		const author = await w.joined('member');
+		const { comment } = await ask(author, 'comment:add', { documentId: w.documentId, body: 'After the leave' });
+		await barrier(author, comment.id, staying);
+		expect(heard.heard).toEqual([]);
+	});
+
 	it.each(['organizer', 'moderator', 'member', 'participant'] as const)('a %s comments and replies; everyone in the stream receives it and the list shows it (AZ-11)', async (who) => {
 		const w = await world();
 		const observer = recorder(await w.joined('observer'));
