@@ -91,8 +91,7 @@ function serially<T>(io: IOServer, key: string, work: () => Promise<T>): Promise
 /** Sends each change to whoever it concerns: `added`, `updated` or `removed` as it appears to them. */
 async function publish(io: IOServer, stream: comments.Stream, changes: comments.Change[]): Promise<void> {
 	const room = streamRoom(stream);
-	let sockets: Awaited<ReturnType<typeof fetchStream>> | null = null;
-	const fetchStream = () => io.in(room).fetchSockets();
+	let sockets: Awaited<ReturnType<IOServer['fetchSockets']>> | null = null;
 	for (const change of changes) {
 		const row = (change.after ?? change.before)!;
 		const payload = (kind: Exclude<Outcome, null>) => (kind === 'comment:removed' ? { commentId: row.id } : { comment: comments.view(change.after!) });
@@ -108,7 +107,7 @@ async function publish(io: IOServer, stream: comments.Stream, changes: comments.
 			if (outcomes[0]) io.to(room).emit(outcomes[0], payload(outcomes[0]));
 			continue;
 		}
-		sockets ??= await fetchStream();
+		sockets ??= await io.in(room).fetchSockets();
 		for (const socket of sockets) {
 			const data = socket.data as SocketData;
 			const role = roleInStream(data, stream);
