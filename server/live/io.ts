@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server as IOServer, type Socket } from 'socket.io';
 import { clientEvents } from '../../src/lib/protocol/live';
 import type { Role } from '../../src/lib/protocol/roles';
+import { registerCommentEvents } from './comments';
 import { refuseUnknown } from './events';
 import { connectionStateRecovery, gateRecovery } from './recovery';
 import { recheckMembership, recheckSessions, registerSessionEvents } from './sessions';
@@ -70,6 +71,7 @@ export function attachSocketIo(server: HttpServer, context: AppContext, collab: 
 		if (ended(socket.data)) return socket.disconnect(true);
 		refuseUnknown(socket, knownEvents);
 		registerSessionEvents(io as unknown as IOServer, socket as unknown as Socket, context, collab);
+		registerCommentEvents(io as unknown as IOServer, socket as unknown as Socket, context, collab);
 		// Back in its rooms: check them once more (a removal may have landed while it was restored)
 		// and show the person present again.
 		if (socket.recovered) {

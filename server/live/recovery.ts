@@ -2,6 +2,7 @@ import type { Server as IOServer } from 'socket.io';
 import { roleInGroup } from '../../src/lib/server/auth/authorize';
 import * as logins from '../../src/lib/server/auth/sessions';
 import type { AppContext } from '../../src/lib/server/context';
+import * as documents from '../../src/lib/server/documents';
 import * as sessions from '../../src/lib/server/sessions';
 import type { SocketData } from './io';
 
@@ -16,7 +17,8 @@ import type { SocketData } from './io';
  * has changed for its person during the gap, which is exactly what a socket that never dropped
  * would have been told by the revocation and membership signals:
  * - the login session is still live (not logged out, not expired, not revoked a moment ago);
- * - the person still has the same role in every live session the socket had joined.
+ * - the person still has the same role in every live session, and every document comment stream,
+ *   the socket had joined.
  * Otherwise the restore is refused, and the client gets a fresh connection: the handshake middleware
  * reads the cookie again, and each session must be joined again (NOT_FOUND for a removed member).
  * Since a granted restore equals "never dropped", the middleware is skipped for it
@@ -52,6 +54,14 @@ async function mayRecover(context: AppContext, data: SocketData | undefined, end
 	if (ended(data) || !(await logins.isLive(context.db, data.sessionId, data.user.id))) return false;
 	for (const [sessionId, role] of data.sessions) {
 		const groupId = await sessions.groupOf(context.db, sessionId);
+		const principal = groupId ? await roleInGroup(context.db, data.user.id, groupId) : null;
+		if (principal?.role !== role) return false;
+	}
+	// The comment streams of documents joined with `document:join` come back too: same rule.
+	const commentDocuments = (data as SocketData & { commentDocuments?: unknown }).commentDocuments;
+	if (commentDocuments !== undefined && !(commentDocuments instanceof Map)) return false;
+	for (const [documentId, role] of (commentDocuments as Map<string, string> | undefined) ?? []) {
+		const groupId = await documents.get(context.db, documentId).then((doc) => doc.groupId, () => null);
 		const principal = groupId ? await roleInGroup(context.db, data.user.id, groupId) : null;
 		if (principal?.role !== role) return false;
 	}

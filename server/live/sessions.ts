@@ -12,6 +12,7 @@ import { m } from '../../src/lib/paraglide/messages.js';
 import type { GroupRole, Locale } from '../../src/lib/protocol/roles';
 import type { Collab } from '../collab';
 import { appendBlocks, type Block } from '../collab/server-edits';
+import { joinSessionDocuments, recheckCommentStreams } from './comments';
 import { on } from './events';
 import type { SocketData } from './io';
 
@@ -49,7 +50,10 @@ export function registerSessionEvents(io: IOServer, socket: Socket, context: App
 		data.sessions.set(sessionId, principal.role);
 		await socket.join(room(sessionId));
 		void broadcastPresence(io, sessionId);
-		return { state: await sessions.state(db.sql, sessionId) };
+		const state = await sessions.state(db.sql, sessionId);
+		// The session's questions go to this room; its documents' comments to theirs (DESIGN.md).
+		await joinSessionDocuments(socket, principal.role, state.documentIds);
+		return { state };
 	}, log);
 
 	on(socket, 'presence:update', presenceUpdate, async ({ sessionId, status, documentId }) => {
@@ -153,6 +157,7 @@ export async function recheckMembership(io: IOServer, context: AppContext, group
 		const data = socket.data as SocketData | undefined;
 		if (data?.user.id === userId) await recheckSessions(io, context, socket, groupId);
 	}
+	await recheckCommentStreams(io, context, groupId, userId);
 }
 
 /**

@@ -14,6 +14,8 @@ export function errorText(code: ErrorCode | string | null | undefined): string {
 			return m.error_email_taken();
 		case 'RATE_LIMITED':
 			return m.error_rate_limited();
+		case 'ALREADY_UPVOTED':
+			return m.error_already_upvoted();
 		case 'FORBIDDEN':
 			return m.error_forbidden();
 		case 'NOT_FOUND':

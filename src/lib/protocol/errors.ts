@@ -18,6 +18,8 @@ export const ErrorCode = {
 	CONFLICT: 'CONFLICT',
 	INVITATION_USED: 'INVITATION_USED',
 	RATE_LIMITED: 'RATE_LIMITED',
+	/** A second upvote of the same comment by the same person. */
+	ALREADY_UPVOTED: 'ALREADY_UPVOTED',
 	UNKNOWN_EVENT: 'UNKNOWN_EVENT',
 	INTERNAL: 'INTERNAL'
 } as const;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { oneLine, uuid, limits } from './api';
+import { commentEvents, type CommentClientEvents, type CommentServerEvents } from './comments';
 import type { ErrorCode } from './errors';
 import type { Role } from './roles';
 
@@ -22,7 +23,8 @@ export const clientEvents = [
 	'speakers:limit',
 	'session:focus',
 	'presence:update',
-	'document:lock'
+	'document:lock',
+	...commentEvents
 ] as const;
 
 export const sessionRef = z.strictObject({ sessionId: uuid });
@@ -104,6 +106,8 @@ export type SessionState = {
 	focus: { documentId: string | null; recommendationId: string | null; position: FocusPosition | null };
 	/** Spoken time per person in this session, for the statistics. */
 	spoken: { userId: string; name: string; delegation: string | null; role: Role | null; seconds: number }[];
+	/** While true, new questions of non-moderators wait for a moderator's approval (comments.ts). */
+	premoderation: boolean;
 	/** The server's clock when the snapshot was made: countdowns are server time. */
 	serverNow: string;
 };
@@ -112,7 +116,7 @@ export type PresenceUser = { userId: string; name: string; role: Role; status: '
 
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string } };
 
-export interface ClientToServerEvents {
+export interface ClientToServerEvents extends CommentClientEvents {
 	'session:join': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
 	'session:leave': (payload: unknown, ack: (answer: Ack) => void) => void;
 	'session:start': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
@@ -129,7 +133,7 @@ export interface ClientToServerEvents {
 	'document:lock': (payload: unknown, ack: (answer: Ack<{ locked: boolean }>) => void) => void;
 }
 
-export interface ServerToClientEvents {
+export interface ServerToClientEvents extends CommentServerEvents {
 	'session:state': (state: SessionState) => void;
 	presence: (payload: { sessionId: string; users: PresenceUser[] }) => void;
 }

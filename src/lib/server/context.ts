@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { commentLimits } from '../protocol/comments';
 import type { Config } from './config';
 import type { Db } from './db/db';
 import { migrate } from './db/migrate';
@@ -35,6 +36,8 @@ export type AppContext = {
 	loginLimiter: LoginLimiter;
 	/** Lookups of things a caller may not see, per user: guessing ids is throttled (AZ-31). */
 	probeLimiter: FailureWindow;
+	/** New comments per user (5 per 10 s, DESIGN.md limits). */
+	commentLimiter: FailureWindow;
 	signals: EventEmitter<AppSignals>;
 	presence: PresenceDirectory;
 };
@@ -60,6 +63,7 @@ export async function createContext(config: Config, migrationsDir: string): Prom
 		passwords: await createPasswords(config.argon2MemoryKiB),
 		loginLimiter: createLoginLimiter(),
 		probeLimiter: new FailureWindow(100, 60_000),
+		commentLimiter: new FailureWindow(commentLimits.perWindow, commentLimits.windowMs),
 		signals: new EventEmitter<AppSignals>(),
 		presence: new PresenceDirectory()
 	};

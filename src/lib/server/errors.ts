@@ -16,6 +16,7 @@ const statusOf: Record<ErrorCode, number> = {
 	CONFLICT: 409,
 	INVITATION_USED: 410,
 	RATE_LIMITED: 429,
+	ALREADY_UPVOTED: 409,
 	UNKNOWN_EVENT: 400,
 	INTERNAL: 500
 };

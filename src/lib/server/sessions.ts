@@ -65,12 +65,13 @@ export async function state(sql: Sql, sessionId: string): Promise<SessionState> 
 		focusRecommendationId: string | null;
 		focusBlock: number | null;
 		focusFraction: number | null;
+		premoderation: boolean;
 		now: Date;
 	}>`
 		select group_id as "groupId", title, status, current_item_id as "currentItemId", version,
 			speaker_limit_seconds as "speakerLimitSeconds", focus_document_id as "focusDocumentId",
 			focus_recommendation_id as "focusRecommendationId", focus_block as "focusBlock",
-			focus_fraction as "focusFraction", now() as now
+			focus_fraction as "focusFraction", premoderation, now() as now
 		from group_sessions where id = ${sessionId}`;
 	if (!session) throw notFound('Session not found');
 	const agenda = await sql<{ id: string; title: string; plannedMinutes: number | null; spentSeconds: number; startedAt: Date | null }>`
@@ -132,6 +133,7 @@ export async function state(sql: Sql, sessionId: string): Promise<SessionState> 
 					: null
 		},
 		spoken,
+		premoderation: session.premoderation,
 		serverNow: session.now.toISOString()
 	};
 }
@@ -292,6 +294,14 @@ export function setSpeakerLimit(db: Db, sessionId: string, seconds: number | nul
 	return mutate(db, sessionId, async (sql) => {
 		await sql`update group_sessions set speaker_limit_seconds = ${seconds} where id = ${sessionId}`;
 		return true;
+	});
+}
+
+/** Switches pre-moderation of the session's questions (new ones of non-moderators wait as pending). */
+export function setPremoderation(db: Db, sessionId: string, enabled: boolean) {
+	return mutate(db, sessionId, async (sql) => {
+		const changed = await sql`update group_sessions set premoderation = ${enabled} where id = ${sessionId} and premoderation <> ${enabled} returning id`;
+		return changed.length > 0;
 	});
 }
 

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
 			logLevel: 'info',
 			production: true,
 			collabUnloadDelayMs: 30_000,
+			metricsToken: null,
 			argon2MemoryKiB: 19456
 		});
 	});
@@ -51,6 +52,7 @@ describe('loadConfig', () => {
 				LOG_LEVEL: 'debug',
 				NODE_ENV: 'test',
 				COLLAB_UNLOAD_DELAY_MS: '0',
+				METRICS_TOKEN: 'scraper-token-0123456789',
 				PLENARY_ARGON2_MEMORY_KIB: '1024'
 			})
 		).toEqual({
@@ -63,6 +65,7 @@ describe('loadConfig', () => {
 			logLevel: 'debug',
 			production: false,
 			collabUnloadDelayMs: 0,
+			metricsToken: 'scraper-token-0123456789',
 			argon2MemoryKiB: 1024
 		});
 	});

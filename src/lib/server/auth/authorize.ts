@@ -53,9 +53,14 @@ export async function authorizeEvent(
 	return { organizer: row.organizer };
 }
 
-/** `authorizeGroup` for the group a document belongs to; an unknown document is NOT_FOUND alike. */
+/**
+ * `authorizeGroup` for the group a document belongs to. An outsider gets the very answer an unknown
+ * id gets (NOT_FOUND "Document not found"), so the answer does not tell that the document exists.
+ */
 export async function authorizeDocument(db: Db, userId: string, documentId: string, minimum: Role): Promise<Principal & { documentId: string }> {
 	const [row] = await db.sql<{ groupId: string }>`select group_id as "groupId" from documents where id = ${documentId}`;
-	if (!row) throw notFound('Document not found');
-	return { ...(await authorizeGroup(db, userId, row.groupId, minimum)), documentId };
+	const principal = row ? await roleInGroup(db, userId, row.groupId) : null;
+	if (!principal) throw notFound('Document not found');
+	if (!atLeast(principal.role, minimum)) throw forbidden();
+	return { ...principal, documentId };
 }
