@@ -16,6 +16,7 @@ import { otherCpuPercent } from './measure/proc';
 import { writeReport, type Run } from './report';
 import { runFanout, type FanoutResult, type FanoutScenario, type Timing } from './scenarios/fanout';
 import { runLoadInMemory, runLoadPlenary } from './scenarios/load';
+import { runQuestions, type QuestionsTiming } from './scenarios/questions';
 import { runSession, type SessionTiming } from './scenarios/session';
 import { root } from './servers/child';
 import { postgresAnswers, prepareDatabase, type PlenaryDatabase } from './servers/plenary-db';
@@ -51,6 +52,9 @@ const scenarios: FanoutScenario[] = [
 const runHistory = !args.only || args.only.split(',').includes('load');
 const runSessionRoom = (!args.only || args.only.split(',').includes('session-500')) && (!args.servers || args.servers.split(',').includes('Plenary'));
 const sessionParticipants = 500;
+const runQuestionStream = (!args.only || args.only.split(',').includes('questions-300')) && (!args.servers || args.servers.split(',').includes('Plenary'));
+// 150 askers at 30 questions a second: each asks every 5 s, within the limit of 5 per 10 s.
+const questionsTiming: QuestionsTiming = { participants: 300, perSecond: 30, seconds: quick ? 10 : 30, askers: 150, upvotesPerQuestion: 3 };
 const sessionTiming: SessionTiming = quick ? { presses: 20, spacingMs: 300 } : { presses: 60, spacingMs: 300 };
 const servers = serverNames.filter((name) => !args.servers || args.servers.split(',').includes(name));
 const timing: Timing = quick
@@ -185,6 +189,7 @@ const run: Run = {
 	loads: [],
 	sessions: [],
 	sessionTiming,
+	questions: [],
 	loadRuns
 };
 
@@ -228,6 +233,26 @@ try {
 		} catch (error) {
 			log(`session-500 failed: ${(error as Error).stack}`);
 			run.sessions.push({ scenario: 'session-500', error: (error as Error).message });
+			await pool.all(() => ({ op: 'live-close' as const })).catch(() => {});
+		}
+	}
+	if (runQuestionStream) {
+		try {
+			await quiet(pool);
+			const server = await starter('Plenary', database, 'questions-300')();
+			try {
+				const result = await runQuestions(server, server.baseUrl!, database, pool, questionsTiming, now);
+				run.questions.push(result);
+				log(
+					`questions-300: ${result.asked} asked, ${result.upvoted} upvotes; to every participant p50 ${result.latency.p50.toFixed(1)} p99 ${result.latency.p99.toFixed(1)} ms, ` +
+						`to the last p50 ${result.lastParticipant.p50.toFixed(1)} p99 ${result.lastParticipant.p99.toFixed(1)} ms; delivered ${result.received}/${result.expected}, duplicates ${result.duplicates}`
+				);
+			} finally {
+				await server.stop();
+			}
+		} catch (error) {
+			log(`questions-300 failed: ${(error as Error).stack}`);
+			run.questions.push({ scenario: 'questions-300', error: (error as Error).message });
 			await pool.all(() => ({ op: 'live-close' as const })).catch(() => {});
 		}
 	}

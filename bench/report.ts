@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { History } from './load/history';
 import type { FanoutResult, FanoutScenario, Timing } from './scenarios/fanout';
 import type { LoadResult } from './scenarios/load';
+import type { QuestionsResult } from './scenarios/questions';
 import type { SessionResult, SessionTiming } from './scenarios/session';
 
 export type Run = {
@@ -20,6 +21,7 @@ export type Run = {
 	loadRuns: number;
 	sessions: (SessionResult | { scenario: 'session-500'; error: string })[];
 	sessionTiming: SessionTiming;
+	questions: (QuestionsResult | { scenario: 'questions-300'; error: string })[];
 };
 
 const begin = '<!-- bench:begin (written by `npm run bench`; edit outside these markers) -->';
@@ -87,6 +89,37 @@ function sessionSection(run: Run): string {
 			`the moderator presses "next speaker" ${run.sessionTiming.presses} times, ${run.sessionTiming.spacingMs} ms apart. Each press stores the new state and pushes it whole to everybody; every participant records when that version arrives. ` +
 			'Latency is from the moment the moderator\'s client emits `speakers:next` to the arrival; "last participant" is, per press, the slowest of the 500. ' +
 			'Memory per connection is the server\'s RSS with everybody joined minus its RSS before anybody connected, divided by the participants. CPU is measured over the presses.',
+		'',
+		lines.join('\n'),
+		''
+	].join('\n');
+}
+
+function questionsSection(run: Run): string {
+	const lines = [
+		'| participants joined | questions asked (refused) | upvotes (refused) | question → every participant p50 / p95 / p99 / max ms | → last participant p50 / p99 / max ms | delivered | duplicates | server CPU | DB CPU | generator CPU, lag p99 | other CPU |',
+		'|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|'
+	];
+	let timing = '';
+	for (const row of run.questions) {
+		if ('error' in row) {
+			lines.push(`| error: ${row.error.split('\n')[0]} ||||||||||`);
+			continue;
+		}
+		timing = `${row.timing.participants} participants in one session; ${row.timing.askers} of them ask in turn, ${row.timing.perSecond} questions a second for ${row.timing.seconds} s (each asker every ${(row.timing.askers / row.timing.perSecond).toFixed(0)} s, within the limit of 5 per 10 s); every question is upvoted ${row.timing.upvotesPerQuestion} times by others within a second. `;
+		const refused = Object.entries(row.refused).map(([code, count]) => `${count}× ${code}`).join(', ');
+		const upvoteRefused = Object.entries(row.upvoteRefused).map(([code, count]) => `${count}× ${code}`).join(', ');
+		const { latency: every, lastParticipant: last, resources } = row;
+		lines.push(
+			`| ${row.joined}${row.connectFailures ? ` (${row.connectFailures} failed)` : ''} | ${row.asked}${refused ? ` (${refused})` : ''} | ${row.upvoted}${upvoteRefused ? ` (${upvoteRefused})` : ''} | ` +
+				`${ms(every.p50)} / ${ms(every.p95)} / ${ms(every.p99)} / ${ms(every.max)} | ${ms(last.p50)} / ${ms(last.p99)} / ${ms(last.max)} | ${pct((row.received / row.expected) * 100)} | ${row.duplicates} | ` +
+				`${Math.round(resources.cpuPercent)} % | ${run.database.startsWith('PostgreSQL') ? `${Math.round(resources.helperCpuPercent)} %` : '–'} | ${Math.round(resources.generatorCpuPercent)} %, ${ms(row.generatorLateP99)} ms | ${Math.round(resources.otherCpuPercent)} % |`
+		);
+	}
+	return [
+		'## Questions in a session of 300',
+		'',
+		`${timing}Each question carries its sending time; every participant (askers included) records when \`comment:added\` brings it. "Delivered" counts (question, participant) pairs, a second arrival of one question at one participant is a duplicate. CPU is measured while the questions are asked.`,
 		'',
 		lines.join('\n'),
 		''
@@ -183,6 +216,7 @@ function generated(run: Run): string {
 		'',
 		...run.scenarios.map((scenario) => fanoutTable(run, scenario)),
 		...(run.sessions.length ? [sessionSection(run)] : []),
+		...(run.questions.length ? [questionsSection(run)] : []),
 		...(h
 			? [
 					`## Loading a ${h.edits.toLocaleString('en')}-edit document`,

@@ -1,4 +1,4 @@
-import type { LiveArrivals, LiveOpenResult, LiveSpec } from './live-clients';
+import type { LiveArrivals, LiveOpenResult, LiveSpec, QuestionStats } from './live-clients';
 import type { Endpoint } from './protocol';
 
 /** Between the orchestrator (bench/index.ts) and its forked load workers (bench/load/worker.ts). */
@@ -15,7 +15,10 @@ export type WorkerRequest =
 	| { op: 'live-reset' }
 	| { op: 'live-progress'; version: number }
 	| { op: 'live-collect' }
-	| { op: 'live-close' };
+	| { op: 'live-close' }
+	| { op: 'questions-ask'; sessionId: string; askers: number; perSecond: number; from: number; to: number; upvotesPerQuestion: number }
+	| { op: 'questions-progress' }
+	| { op: 'questions-collect' };
 
 export type OpenResult = { opened: number; failed: number; errors: string[]; ms: number };
 export type TypeResult = { sentByDoc: Record<number, number>; keystrokes: number; lateP99: number; lateMax: number; skipped: number };
@@ -54,6 +57,9 @@ export type WorkerResults = {
 	'live-progress': { received: number };
 	'live-collect': LiveArrivals;
 	'live-close': Record<string, never>;
+	'questions-ask': Omit<QuestionStats, 'latencies' | 'received' | 'duplicates' | 'perQuestion'>;
+	'questions-progress': { received: number };
+	'questions-collect': Pick<QuestionStats, 'latencies' | 'received' | 'duplicates' | 'perQuestion'>;
 };
 
 export type WorkerMessage = { id: number; result?: unknown; error?: string };

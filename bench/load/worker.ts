@@ -2,7 +2,7 @@
 // and answers the orchestrator's requests (messages.ts) one at a time.
 import { LoadClient } from './client';
 import { releaseHistory, writeHistory } from './history-client';
-import { closeLive, collectLive, liveProgress, openLive, resetArrivals } from './live-clients';
+import { askQuestions, closeLive, collectLive, collectQuestions, liveProgress, openLive, questionProgress, resetArrivals } from './live-clients';
 import type { ClientSpec, OpenResult, TypeResult, WorkerMessage, WorkerRequest, WorkerStats } from './messages';
 import { ProviderProbe } from './probe';
 import { clockFrom, LatencySink } from './sink';
@@ -141,6 +141,12 @@ async function handle(request: WorkerRequest): Promise<unknown> {
 		case 'live-close':
 			closeLive();
 			return {};
+		case 'questions-ask':
+			return askQuestions(request.sessionId, request.askers, request.perSecond, request.from, request.to, request.upvotesPerQuestion, now);
+		case 'questions-progress':
+			return questionProgress();
+		case 'questions-collect':
+			return collectQuestions();
 	}
 }
 
