@@ -16,7 +16,8 @@ export class LiveSession {
 	clockOffset = $state(0);
 	lastError = $state<string | null>(null);
 
-	private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+	/** The connection, shared with the session's comment streams (questions, documents' comments). */
+	readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
 
 	constructor(initial: SessionState) {
 		this.accept(initial);
