@@ -64,17 +64,16 @@ export class Outbox {
 	 * stops at the first one not reached. A flush already under way is joined, not started again.
 	 */
 	flush(send: (item: Unsent) => Promise<SendResult>): Promise<void> {
-		this.flushing ??= (async () => {
-			try {
-				for (const item of this.list()) {
-					const result = await send(item);
-					if (result === 'offline') break;
-					this.remove(item.clientId);
-				}
-			} finally {
-				this.flushing = null;
+		if (this.flushing) return this.flushing;
+		const run = async () => {
+			for (const item of this.list()) {
+				const result = await send(item);
+				if (result === 'offline') break;
+				this.remove(item.clientId);
 			}
-		})();
+		};
+		// Cleared in a later microtask, after the assignment (an empty outbox finishes at once).
+		this.flushing = run().finally(() => (this.flushing = null));
 		return this.flushing;
 	}
 }

@@ -41,6 +41,15 @@ describe('the offline outbox', () => {
 		expect(storage.data.size).toBe(0);
 	});
 
+	it('sends what is added after an empty flush', async () => {
+		const outbox = new Outbox(memory(), key, ids);
+		const sent: string[] = [];
+		await outbox.flush(async () => 'sent');
+		outbox.add({ body: 'later' });
+		await outbox.flush(async (item) => (sent.push(item.body), 'sent'));
+		expect(sent).toEqual(['later']);
+	});
+
 	it('drops a comment the server refuses for good and survives broken storage', async () => {
 		const storage = memory();
 		const outbox = new Outbox(storage, key, ids);
