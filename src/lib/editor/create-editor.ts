@@ -5,6 +5,8 @@ import { TableKit } from '@tiptap/extension-table';
 import StarterKit from '@tiptap/starter-kit';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
+import { CommentHighlights } from './comment-highlights';
+import type { ResolvedAnchor } from './comment-anchors';
 import { Recommendation, type RecommendationLabels } from './recommendation';
 
 export type EditorUser = { name: string; color: string };
@@ -32,6 +34,8 @@ export function createEditor(options: {
 	canSetStatus: () => boolean;
 	/** Called on every change of content or selection (also while the editor is being created). */
 	onUpdate?: (editor: Editor) => void;
+	/** Comment highlights: where each thread's words are now, and a click on highlighted words. */
+	comments?: { onResolved: (resolved: Map<string, ResolvedAnchor>) => void; onClick: (id: string) => void };
 }): Editor {
 	return new Editor({
 		element: options.element,
@@ -50,6 +54,7 @@ export function createEditor(options: {
 			}),
 			TableKit.configure({ table: { resizable: false } }),
 			Recommendation.configure({ labels: options.labels, canSetStatus: options.canSetStatus }),
+			CommentHighlights.configure(options.comments ?? {}),
 			Collaboration.configure({ document: options.doc, field: 'default' }),
 			CollaborationCaret.configure({
 				provider: options.provider,

@@ -19,7 +19,8 @@ export class LiveSession {
 	clockOffset = $state(0);
 	lastError = $state<string | null>(null);
 
-	private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+	/** The connection, shared with the session's comment streams (questions, documents' comments). */
+	readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
 
 	/** `target`: the page's own origin in the browser; tests in Node name the server and send the cookie. */
 	constructor(initial: SessionState, target: { url?: string; extraHeaders?: Record<string, string> } = {}) {

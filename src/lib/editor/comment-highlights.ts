@@ -1,0 +1,140 @@
+import { Extension } from '@tiptap/core';
+import { Plugin, PluginKey, type EditorState } from '@tiptap/pm/state';
+import { Decoration, DecorationSet, type EditorView } from '@tiptap/pm/view';
+import type { CommentAnchor } from '../protocol/comments';
+import { bindingOf, resolveAnchor, type ResolvedAnchor } from './comment-anchors';
+
+/** A thread to highlight: its first comment's id and anchor; `resolved` threads are drawn lighter. */
+export type HighlightedThread = { id: string; anchor: CommentAnchor; resolved: boolean };
+
+type Range = { id: string; from: number; to: number };
+type HighlightState = { threads: HighlightedThread[]; active: string | null; ranges: Range[]; decorations: DecorationSet };
+type Meta = { threads?: HighlightedThread[]; active?: string | null; ranges?: Range[] };
+
+export const commentHighlightsKey = new PluginKey<HighlightState>('comment-highlights');
+
+declare module '@tiptap/core' {
+	interface Commands<ReturnType> {
+		commentHighlights: {
+			/** The threads whose words to highlight (decorations: the shared text is never changed). */
+			setCommentThreads: (threads: HighlightedThread[]) => ReturnType;
+			/** The thread shown as focused. */
+			setActiveComment: (id: string | null) => ReturnType;
+		};
+	}
+}
+
+function decorate(state: EditorState | { doc: EditorState['doc'] }, ranges: Range[], threads: HighlightedThread[], active: string | null): DecorationSet {
+	const size = state.doc.content.size;
+	const found = ranges
+		.filter((range) => range.from < range.to && range.to <= size)
+		.map((range) => {
+			const resolved = threads.find((thread) => thread.id === range.id)?.resolved ?? false;
+			const classes = ['comment-highlight', resolved ? 'resolved' : '', range.id === active ? 'active' : ''].filter(Boolean).join(' ');
+			return Decoration.inline(range.from, range.to, { class: classes, 'data-comment-id': range.id }, { id: range.id });
+		});
+	return DecorationSet.create(state.doc, found);
+}
+
+/**
+ * Comment highlights: each thread's words as an inline decoration computed from its anchor (Yjs
+ * relative positions), so they follow the words while anyone types, like `markDiscussed`. Between
+ * two resolutions the decorations are mapped through each change; after every change of the text
+ * (once y-prosemirror has written it to the Y.Doc) the anchors are resolved again and the
+ * resolution is reported (`onResolved`, e.g. to list threads "on deleted text").
+ */
+export const CommentHighlights = Extension.create<{
+	onResolved: (resolved: Map<string, ResolvedAnchor>) => void;
+	onClick: (id: string) => void;
+}>({
+	name: 'commentHighlights',
+
+	addOptions() {
+		return { onResolved: () => {}, onClick: () => {} };
+	},
+
+	addCommands() {
+		return {
+			setCommentThreads:
+				(threads) =>
+				({ tr, dispatch }) => {
+					if (dispatch) tr.setMeta(commentHighlightsKey, { threads } satisfies Meta).setMeta('addToHistory', false);
+					return true;
+				},
+			setActiveComment:
+				(id) =>
+				({ tr, dispatch }) => {
+					if (dispatch) tr.setMeta(commentHighlightsKey, { active: id } satisfies Meta).setMeta('addToHistory', false);
+					return true;
+				}
+		};
+	},
+
+	addProseMirrorPlugins() {
+		const options = this.options;
+		let scheduled = false;
+		const resolveNow = (view: EditorView) => {
+			scheduled = false;
+			if (view.isDestroyed) return;
+			const state = commentHighlightsKey.getState(view.state);
+			const binding = bindingOf(view.state);
+			if (!state) return;
+			const resolved = new Map<string, ResolvedAnchor>();
+			const ranges: Range[] = [];
+			for (const thread of state.threads) {
+				const where: ResolvedAnchor = binding ? resolveAnchor(binding, thread.anchor) : { state: 'unknown' };
+				resolved.set(thread.id, where);
+				if (where.state === 'live') ranges.push({ id: thread.id, from: where.from, to: where.to });
+			}
+			options.onResolved(resolved);
+			if (JSON.stringify(ranges) !== JSON.stringify(state.ranges)) view.dispatch(view.state.tr.setMeta(commentHighlightsKey, { ranges } satisfies Meta).setMeta('addToHistory', false));
+		};
+		const schedule = (view: EditorView) => {
+			if (scheduled) return;
+			scheduled = true;
+			// After this update: y-prosemirror writes local changes to the Y.Doc in its own view update.
+			queueMicrotask(() => resolveNow(view));
+		};
+		return [
+			new Plugin<HighlightState>({
+				key: commentHighlightsKey,
+				state: {
+					init: (_, state) => ({ threads: [], active: null, ranges: [], decorations: DecorationSet.create(state.doc, []) }),
+					apply: (tr, value, _old, state) => {
+						const meta = tr.getMeta(commentHighlightsKey) as Meta | undefined;
+						if (!meta && !tr.docChanged) return value;
+						const threads = meta?.threads ?? value.threads;
+						const active = meta?.active !== undefined ? meta.active : value.active;
+						let ranges = meta?.ranges ?? value.ranges;
+						if (!meta?.ranges && tr.docChanged) {
+							ranges = ranges
+								.map((range) => ({ id: range.id, from: tr.mapping.map(range.from, 1), to: tr.mapping.map(range.to, -1) }))
+								.filter((range) => range.from < range.to);
+						}
+						if (meta?.threads) ranges = ranges.filter((range) => threads.some((thread) => thread.id === range.id));
+						return { threads, active, ranges, decorations: decorate(state, ranges, threads, active) };
+					}
+				},
+				view: (view) => {
+					schedule(view);
+					return {
+						update: (updated, previous) => {
+							const before = commentHighlightsKey.getState(previous);
+							const now = commentHighlightsKey.getState(updated.state);
+							if (updated.state.doc !== previous.doc || before?.threads !== now?.threads) schedule(updated);
+						}
+					};
+				},
+				props: {
+					decorations: (state) => commentHighlightsKey.getState(state)?.decorations ?? null,
+					handleClick: (view, pos) => {
+						const state = commentHighlightsKey.getState(view.state);
+						const hit = state?.ranges.filter((range) => range.from <= pos && pos <= range.to).sort((a, b) => a.to - a.from - (b.to - b.from))[0];
+						if (hit) options.onClick(hit.id);
+						return false;
+					}
+				}
+			})
+		];
+	}
+});
