@@ -253,13 +253,14 @@ describe('Room loading', () => {
 		reloaded.destroy();
 	});
 
-	it('a document nobody changed is compacted from its stored bytes on unload and reloads the same', async () => {
+	it('a document nobody changed but with log rows is compacted on unload into Yjs\'s own encoding and reloads the same', async () => {
 		const { store, documentId, doc } = await storedDocument(2_000);
 		expect(store.rows.get(documentId)!.log.length).toBe(10);
 		const room = roomOn(store, documentId);
 		await room.load();
 		await room.close();
 		expect(store.rows.get(documentId)!.log).toEqual([]);
+		expect(store.rows.get(documentId)!.snapshot).toEqual(Y.encodeStateAsUpdate(doc));
 		room.destroy();
 		const reloaded = roomOn(store, documentId);
 		await reloaded.load();
