@@ -85,7 +85,9 @@ describe.each(backends())('bad input on /collab closes or refuses the offender a
 			syncUpdateMessage(paragraphUpdate('a paragraph that will be truncated').slice(0, 20), 1)
 		],
 		['a varuint of ten 0xff continuation bytes as message type is closed 4400 (BI-06)', new Uint8Array(10).fill(0xff)],
-		['a varuint of ten 0xff continuation bytes as update length is closed 4400 (BI-06)', Uint8Array.of(0, 2, ...new Uint8Array(10).fill(0xff))]
+		['a varuint of ten 0xff continuation bytes as update length is closed 4400 (BI-06)', Uint8Array.of(0, 2, ...new Uint8Array(10).fill(0xff))],
+		// yjs/yjs#479: hung Y.applyUpdate in older lib0; yjs 13.6.33 throws at once, and we close.
+		['the update of yjs#479 (the bytes of base64 "garbagedoc") is closed 4400 (BI-04)', syncUpdateMessage(new Uint8Array(Buffer.from('garbagedoc', 'base64')), 2)]
 	];
 
 	for (const [title, bytes] of malformed) {
@@ -98,6 +100,19 @@ describe.each(backends())('bad input on /collab closes or refuses the offender a
 			bystander.close();
 		});
 	}
+
+	it('the run-length repro of yjs#687 sent as an update changes nothing and the server keeps serving (BI-05)', async () => {
+		// The repro is a V2 update (mergeUpdatesV2). The y-websocket protocol carries V1 updates, and
+		// nothing on our server decodes V2, so those code paths cannot be reached. Read as V1, the
+		// same bytes are an empty update.
+		const { documentId, bystander, before, mark } = await scene('yjs 687');
+		const offender = await openAuthorized(server.url, roster.member, documentId);
+		offender.send(syncUpdateMessage(new Uint8Array(Buffer.from('00010000000001000100010200001602000001fdffffffff7f0000', 'hex')), 2));
+		await untouched(documentId, bystander, before, mark);
+		expect(await askAwarenessSize(offender)).toBeGreaterThanOrEqual(0);
+		offender.ws.close();
+		bystander.close();
+	});
 
 	it('a text frame is closed 1003 (BI-07)', async () => {
 		const { documentId, bystander, before, mark } = await scene('text frame');
