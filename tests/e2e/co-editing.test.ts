@@ -119,4 +119,36 @@ describe.runIf(browserAvailable())('co-editing a document in Chromium', () => {
 		await colleague.locator('.ProseMirror', { hasText: 'Opening remarks. Written while offline — желі жоқ кезде жазылды.' }).waitFor({ timeout: 15_000 });
 		await colleague.screenshot({ path: artifactPath('16-offline-text-arrived.png'), fullPage: true });
 	}, 120_000);
+
+	it('a paste too large to send is kept in the page with a clear message, reaches nobody, and after undo the editor works again (BI-09)', async () => {
+		const documentId = await createDocument(roster.member, roster.groupId, 'Annex of judgments', 'notes');
+		const writer = await pageAs(roster.member);
+		const colleague = await pageAs(roster.member2);
+		for (const page of [writer, colleague]) await gotoReady(page, `${server.url}/documents/${documentId}`);
+		await writer.locator('.ProseMirror').click();
+		await writer.keyboard.type('Annex follows. ');
+		await colleague.locator('.ProseMirror', { hasText: 'Annex follows.' }).waitFor();
+
+		// 1.5 MiB of text in one paste: one Yjs update over the 1 MiB frame limit.
+		const paste = (text: string) =>
+			writer.evaluate((content) => {
+				const data = new DataTransfer();
+				data.setData('text/plain', content);
+				document.querySelector('.ProseMirror')!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+			}, text);
+		await paste('Judgment 1/2026. '.repeat(95_000));
+		await expect.poll(() => writer.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('too large to send at once');
+		expect((await writer.locator('.ProseMirror').textContent())!.length).toBeGreaterThan(1_500_000);
+		await writer.screenshot({ path: artifactPath('17-paste-too-large.png') });
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		expect(await colleague.locator('.ProseMirror').textContent()).toBe('Annex follows. ');
+
+		// Undo, then paste a part: it goes through and the editor is saved again.
+		await writer.keyboard.press('Control+z');
+		await expect.poll(() => writer.locator('.ProseMirror').textContent().then((text) => text!.length)).toBeLessThan(100);
+		await paste('Judgment 2/2026 in part. ');
+		await colleague.locator('.ProseMirror', { hasText: 'Judgment 2/2026 in part.' }).waitFor({ timeout: 15_000 });
+		await expect.poll(() => writer.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('All changes saved');
+		expect(await colleague.locator('.ProseMirror').textContent()).not.toContain('Judgment 1/2026');
+	}, 120_000);
 });

@@ -5,7 +5,9 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import {
 	CollabClose,
+	collabLimits,
 	messagePlenary,
+	messageSync,
 	plenaryAccess,
 	plenaryError,
 	plenaryHello,
@@ -24,6 +26,14 @@ const clearing = new Map<string, Promise<void>>();
 export function localCopySettled(documentId: string): Promise<void> {
 	return clearing.get(documentId) ?? Promise.resolve();
 }
+
+/**
+ * What a session that restarts hands to the next one (see `DocumentSession.carryOver`), by
+ * document: this browser's own state, to be applied before anything else.
+ */
+// Bookkeeping outside any component, never rendered: not reactive state.
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
+const carried = new Map<string, Uint8Array>();
 export type Presence = { id: string; name: string; color: string; role: string };
 
 /**
@@ -47,11 +57,22 @@ export class DocumentSession {
 	ended = $state<'NOT_FOUND' | 'UNAUTHENTICATED' | null>(null);
 	people = $state<Presence[]>([]);
 	/**
-	 * This copy holds edits the server refused while the user could only read, and now they may
-	 * write: the server keeps refusing those edits (AZ-23), so the page must open a fresh copy.
+	 * The page must open this document afresh. Either this copy holds edits the server refused while
+	 * the user could only read and now they may write (the server keeps refusing those, AZ-23: the
+	 * local copy is dropped), or a too-large paste was undone (see `carryOver`: the local copy stays).
 	 */
 	stale = $state(false);
+	/**
+	 * Set with `stale` when this copy must be reopened keeping its own text: after a paste too large
+	 * to send was undone. The undo keeps the pasted text for redo, and sync would send it again; a
+	 * copy rebuilt from this state has dropped it (Yjs's garbage collection) and syncs.
+	 */
+	private carryOver: Uint8Array | null = null;
 	private refusedAsReadOnly = false;
+	private sizeCheckAt = 0;
+	// Replaced whole by each sync step 1 of the server; only read in serverVector: not reactive.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	private serverStep1 = new Map<number, number>();
 
 	// Replaced whole by each "saved" message and only read in refreshSaved: not reactive state.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -63,6 +84,11 @@ export class DocumentSession {
 		initialAccess: AccessState
 	) {
 		this.access = initialAccess;
+		const seed = carried.get(documentId);
+		if (seed) {
+			carried.delete(documentId);
+			Y.applyUpdate(this.doc, seed);
+		}
 		this.local = new IndexeddbPersistence(`plenary-document-${documentId}`, this.doc);
 		this.local.once('synced', () => (this.storedLocally = true));
 		const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -71,6 +97,13 @@ export class DocumentSession {
 			maxBackoffTime: 10_000
 		});
 		this.provider.messageHandlers[messagePlenary] = (_encoder, decoder) => this.onPlenary(decoder);
+		// Peek at the server's sync step 1 (its state vector) before y-websocket handles it.
+		const handleSync = this.provider.messageHandlers[messageSync]!;
+		this.provider.messageHandlers[messageSync] = (encoder, decoder, provider, emitSynced, messageType) => {
+			const peek = decoding.clone(decoder);
+			if (decoding.readVarUint(peek) === 0) this.serverStep1 = Y.decodeStateVector(decoding.readVarUint8Array(peek));
+			handleSync(encoder, decoder, provider, emitSynced, messageType);
+		};
 		this.provider.on('status', ({ status }) => {
 			this.connection = status === 'connected' ? 'connected' : status === 'connecting' ? 'connecting' : 'offline';
 			if (status === 'connected') this.provider.ws?.send(hello());
@@ -89,13 +122,46 @@ export class DocumentSession {
 		});
 		this.doc.on('update', () => {
 			this.refreshSaved();
-			if (this.tooBig) {
-				this.tooBig = false;
-				setTimeout(() => this.provider.connect(), 500);
-			}
+			if (this.tooBig) this.retryAfterTooBig();
 		});
 		this.provider.awareness.on('change', () => this.refreshPeople());
 		window.addEventListener('online', this.wake);
+	}
+
+	/**
+	 * After a paste too large to send, every change checks (at most twice a second) whether what the
+	 * server lacks now fits in a message, as rebuilt without the text that undo keeps for redo. Then
+	 * the page reopens this document from that rebuilt copy; until then the text stays here.
+	 */
+	private retryAfterTooBig(): void {
+		const now = Date.now();
+		if (now - this.sizeCheckAt < 500) return;
+		this.sizeCheckAt = now;
+		const rebuilt = new Y.Doc();
+		Y.applyUpdate(rebuilt, Y.encodeStateAsUpdate(this.doc));
+		const serverLacks = Y.encodeStateAsUpdate(rebuilt, this.serverVector());
+		const state = Y.encodeStateAsUpdate(rebuilt);
+		rebuilt.destroy();
+		if (serverLacks.byteLength >= collabLimits.maxUpdateBytes) return;
+		this.tooBig = false;
+		this.lastError = null;
+		this.carryOver = state;
+		this.stale = true;
+	}
+
+	/** What the server is known to have: its last sync step 1 and its "saved" confirmations. */
+	private serverVector(): Uint8Array {
+		// A throwaway copy inside one call: not reactive state.
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity
+		const known = new Map(this.serverStep1);
+		for (const [client, clock] of this.committed) known.set(client, Math.max(clock, known.get(client) ?? 0));
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, known.size);
+		for (const [client, clock] of known) {
+			encoding.writeVarUint(encoder, client);
+			encoding.writeVarUint(encoder, clock);
+		}
+		return encoding.toUint8Array(encoder);
 	}
 
 	/** Reconnect at once when the operating system says the network is back. */
@@ -141,7 +207,9 @@ export class DocumentSession {
 	destroy(): void {
 		window.removeEventListener('online', this.wake);
 		this.provider.destroy();
-		if (this.stale) {
+		// A copy reopened for a too-large paste keeps its IndexedDB: that is where its text is safe.
+		if (this.carryOver) carried.set(this.documentId, this.carryOver);
+		if (this.stale && !this.carryOver) {
 			const cleared = this.local.clearData().catch(() => {});
 			clearing.set(this.documentId, cleared);
 			void cleared.then(() => clearing.get(this.documentId) === cleared && clearing.delete(this.documentId));
