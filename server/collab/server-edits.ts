@@ -24,3 +24,29 @@ export async function appendBlocks(registry: RoomRegistry, documentId: string, g
 		registry.released(room);
 	}
 }
+
+/**
+ * Sets the `status` attribute of the recommendation with this id, as the server (a vote's outcome):
+ * broadcast to open editors and stored like any edit. Resolves false when the recommendation is no
+ * longer in the text (deleted while the vote ran); then nothing is written.
+ */
+export async function setRecommendationStatus(
+	registry: RoomRegistry,
+	documentId: string,
+	groupId: string,
+	recommendationId: string,
+	status: 'draft' | 'proposed' | 'adopted' | 'rejected'
+): Promise<boolean> {
+	const room = await registry.open(documentId, groupId);
+	try {
+		const fragment = room.doc.getXmlFragment('default');
+		const found = fragment
+			.createTreeWalker((node) => node instanceof Y.XmlElement && node.nodeName === 'recommendation' && node.getAttribute('id') === recommendationId)
+			.next();
+		if (found.done) return false;
+		room.doc.transact(() => (found.value as Y.XmlElement).setAttribute('status', status), serverOrigin);
+		return true;
+	} finally {
+		registry.released(room);
+	}
+}

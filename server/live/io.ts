@@ -6,6 +6,7 @@ import { registerCommentEvents } from './comments';
 import { refuseUnknown } from './events';
 import { connectionStateRecovery, gateRecovery } from './recovery';
 import { recheckMembership, recheckSessions, registerSessionEvents } from './sessions';
+import { registerVoteEvents } from './votes';
 import type { AppContext } from '../../src/lib/server/context';
 import { readCookie, sessionCookieName } from '../../src/lib/server/auth/cookies';
 import * as sessions from '../../src/lib/server/auth/sessions';
@@ -72,6 +73,7 @@ export function attachSocketIo(server: HttpServer, context: AppContext, collab: 
 		refuseUnknown(socket, knownEvents);
 		registerSessionEvents(io as unknown as IOServer, socket as unknown as Socket, context, collab);
 		registerCommentEvents(io as unknown as IOServer, socket as unknown as Socket, context, collab);
+		registerVoteEvents(io as unknown as IOServer, socket as unknown as Socket, context, collab);
 		// Back in its rooms: check them once more (a removal may have landed while it was restored)
 		// and show the person present again.
 		if (socket.recovered) {

@@ -16,6 +16,8 @@ export function errorText(code: ErrorCode | string | null | undefined): string {
 			return m.error_rate_limited();
 		case 'ALREADY_UPVOTED':
 			return m.error_already_upvoted();
+		case 'ALREADY_VOTED':
+			return m.error_already_voted();
 		case 'FORBIDDEN':
 			return m.error_forbidden();
 		case 'NOT_FOUND':

@@ -111,6 +111,32 @@ describe.runIf(browserAvailable())('running a session in Chromium', () => {
 		await p2.screenshot({ path: artifactPath('22-session-observer.png'), fullPage: true });
 		await projector.screenshot({ path: artifactPath('23-projector.png') });
 
+		// The moderator calls a vote on the recommendation; a member votes; the participant and the
+		// observer watch; the result reaches everyone and the server writes it into the text.
+		await chair.getByTestId('call-vote-1').click();
+		await expect.poll(() => projector.getByTestId('vote-open').textContent()).toMatch(/Vote on Recommendation 1.*Votes cast: 0/s);
+		await expect.poll(() => p1.getByTestId('vote-open').textContent()).toContain('Members and moderators are voting.');
+		expect(await p1.getByTestId('vote-yes').count()).toBe(0);
+		expect(await p2.getByTestId('vote-yes').count()).toBe(0);
+		await member.getByTestId('vote-yes').click();
+		await expect.poll(() => member.getByTestId('vote-counted').count()).toBe(1);
+		await expect.poll(() => chair.getByTestId('vote-count').textContent()).toBe('Votes cast: 1');
+		await expect.poll(() => projector.getByTestId('vote-count').textContent()).toBe('Votes cast: 1');
+		await member.screenshot({ path: artifactPath('24a-vote-member-voted.png'), fullPage: true });
+		await projector.screenshot({ path: artifactPath('24b-vote-projector-open.png') });
+		chair.once('dialog', (dialog) => void dialog.accept());
+		await chair.getByTestId('vote-close').click();
+		for (const page of [chair, p1, p2, member, projector]) {
+			await expect.poll(() => page.getByTestId('vote-result').textContent()).toMatch(/Result for Recommendation 1.*Adopted.*Yes 1 · No 0 · Abstain 0/s);
+		}
+		for (const page of [member, p1, projector]) {
+			await page.locator(".ProseMirror section[data-status='adopted']", { hasText: 'objective criteria' }).waitFor();
+		}
+		await expect.poll(() => member.locator('.recommendation-status').first().inputValue()).toBe('adopted');
+		await chair.screenshot({ path: artifactPath('24c-vote-result-moderator.png'), fullPage: true });
+		await p1.screenshot({ path: artifactPath('24d-vote-result-participant.png'), fullPage: true });
+		await projector.screenshot({ path: artifactPath('24e-vote-result-projector.png') });
+
 		// The minutes got the item's heading and the finished speaker's line, written by the server.
 		await chair.getByRole('tab', { name: /Minutes/ }).click();
 		await chair.locator('.ProseMirror', { hasText: 'Appointment of judges' }).waitFor();

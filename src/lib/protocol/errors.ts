@@ -20,6 +20,8 @@ export const ErrorCode = {
 	RATE_LIMITED: 'RATE_LIMITED',
 	/** A second upvote of the same comment by the same person. */
 	ALREADY_UPVOTED: 'ALREADY_UPVOTED',
+	/** A second ballot in the same vote by the same person. */
+	ALREADY_VOTED: 'ALREADY_VOTED',
 	UNKNOWN_EVENT: 'UNKNOWN_EVENT',
 	INTERNAL: 'INTERNAL'
 } as const;

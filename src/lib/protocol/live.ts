@@ -24,6 +24,9 @@ export const clientEvents = [
 	'session:focus',
 	'presence:update',
 	'document:lock',
+	'vote:open',
+	'vote:cast',
+	'vote:close',
 	...commentEvents
 ] as const;
 
@@ -68,6 +71,14 @@ export const sessionFocus = z
 /** What this tab shows: whether its page is visible, and which document of the session is open. */
 export const presenceUpdate = z.strictObject({ sessionId: uuid, status: z.enum(['online', 'away']), documentId: uuid.nullable() });
 export const documentLock = z.strictObject({ documentId: uuid, locked: z.boolean() });
+/** The moderator calls a vote on a recommendation of one of the session's documents. */
+export const voteOpen = z.strictObject({ sessionId: uuid, documentId: uuid, recommendationId: uuid });
+export const voteChoices = ['yes', 'no', 'abstain'] as const;
+export type VoteChoice = (typeof voteChoices)[number];
+/** A member or moderator votes, once per vote. */
+export const voteCast = z.strictObject({ voteId: uuid, choice: z.enum(voteChoices) });
+export const voteRef = z.strictObject({ voteId: uuid });
+
 export const sessionCreateBody = z.strictObject({
 	title: oneLine(limits.title),
 	startsAt: z.iso.datetime({ offset: true }).nullish(),
@@ -108,8 +119,26 @@ export type SessionState = {
 	spoken: { userId: string; name: string; delegation: string | null; role: Role | null; seconds: number }[];
 	/** While true, new questions of non-moderators wait for a moderator's approval (comments.ts). */
 	premoderation: boolean;
+	/** The vote running now, if any (at most one per session). */
+	vote: OpenVote | null;
+	/** The results of this session's closed votes, newest first. */
+	voteResults: VoteResult[];
 	/** The server's clock when the snapshot was made: countdowns are server time. */
 	serverNow: string;
+};
+
+/** The open vote as everyone sees it: how many voted so far, never who voted what. */
+export type OpenVote = { id: string; documentId: string; recommendationId: string; openedAt: string; cast: number };
+/** A closed vote's counts; adopted when yes > no (abstentions do not count either way). */
+export type VoteResult = {
+	voteId: string;
+	documentId: string;
+	recommendationId: string;
+	yes: number;
+	no: number;
+	abstain: number;
+	outcome: 'adopted' | 'rejected';
+	closedAt: string;
 };
 
 export type PresenceUser = { userId: string; name: string; role: Role; status: 'online' | 'away'; documentId: string | null };
@@ -131,9 +160,13 @@ export interface ClientToServerEvents extends CommentClientEvents {
 	'session:focus': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
 	'presence:update': (payload: unknown, ack: (answer: Ack) => void) => void;
 	'document:lock': (payload: unknown, ack: (answer: Ack<{ locked: boolean }>) => void) => void;
+	'vote:open': (payload: unknown, ack: (answer: Ack<{ voteId: string; state: SessionState }>) => void) => void;
+	'vote:cast': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
+	'vote:close': (payload: unknown, ack: (answer: Ack<{ result: VoteResult; state: SessionState }>) => void) => void;
 }
 
 export interface ServerToClientEvents extends CommentServerEvents {
 	'session:state': (state: SessionState) => void;
 	presence: (payload: { sessionId: string; users: PresenceUser[] }) => void;
+	'vote:result': (result: VoteResult) => void;
 }

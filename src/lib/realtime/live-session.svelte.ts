@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, FocusPosition, PresenceUser, ServerToClientEvents, SessionState } from '$lib/protocol/live';
+import type { Ack, ClientToServerEvents, FocusPosition, PresenceUser, ServerToClientEvents, SessionState, VoteChoice } from '$lib/protocol/live';
 
 export type Connection = 'connecting' | 'connected' | 'offline';
 
@@ -18,6 +18,8 @@ export class LiveSession {
 	/** server time − local time, in ms: timers are the server's. */
 	clockOffset = $state(0);
 	lastError = $state<string | null>(null);
+	/** Votes this tab knows its person voted in (the state says how many voted, never who). */
+	votedIn = $state<string[]>([]);
 
 	/** The connection, shared with the session's comment streams (questions, documents' comments). */
 	readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -96,6 +98,14 @@ export class LiveSession {
 			if (!next || !this.socket.connected || focus.documentId !== next.documentId) return;
 			return this.send('session:focus', { sessionId, documentId: next.documentId, recommendationId: focus.recommendationId, position: next.position });
 		});
+	}
+
+	/** Casts this person's ballot; an earlier one (another tab, before a reload) counts as voted. */
+	async cast(voteId: string, choice: VoteChoice): Promise<void> {
+		const answer = await this.send('vote:cast', { voteId, choice });
+		if (answer.ok || answer.error.code === 'ALREADY_VOTED') {
+			if (!this.votedIn.includes(voteId)) this.votedIn = [...this.votedIn, voteId];
+		}
 	}
 
 	/** Server time now, for countdowns. */

@@ -1,7 +1,7 @@
 import type { Principal } from './auth/authorize';
 import type { Db, Sql } from './db/db';
 import { AppError, notFound } from './errors';
-import type { FocusPosition, SessionState, SessionStatus } from '../protocol/live';
+import type { FocusPosition, OpenVote, SessionState, SessionStatus, VoteResult } from '../protocol/live';
 import type { GroupRole } from '../protocol/roles';
 
 /**
@@ -102,6 +102,15 @@ export async function state(sql: Sql, sessionId: string): Promise<SessionState> 
 		where s.session_id = ${sessionId} and s.status = 'done' and s.started_at is not null
 		group by s.user_id, u.name, m.delegation, m.role
 		order by seconds desc`;
+	const [vote] = await sql<Omit<OpenVote, 'openedAt' | 'cast'> & { openedAt: Date; cast: number }>`
+		select v.id, v.document_id as "documentId", v.recommendation_id as "recommendationId", v.opened_at as "openedAt",
+			(select count(*)::int from ballots b where b.vote_id = v.id) as cast
+		from votes v where v.session_id = ${sessionId} and v.closed_at is null`;
+	const voteResults = await sql<Omit<VoteResult, 'closedAt'> & { closedAt: Date }>`
+		select id as "voteId", document_id as "documentId", recommendation_id as "recommendationId",
+			yes_count as yes, no_count as no, abstain_count as abstain, outcome, closed_at as "closedAt"
+		from votes where session_id = ${sessionId} and closed_at is not null
+		order by closed_at desc, id`;
 	const speakingRow = queue.find((entry) => entry.status === 'speaking');
 	const asSpeaker = (entry: (typeof queue)[number]) => ({
 		userId: entry.userId,
@@ -134,26 +143,30 @@ export async function state(sql: Sql, sessionId: string): Promise<SessionState> 
 		},
 		spoken,
 		premoderation: session.premoderation,
+		vote: vote ? { ...vote, openedAt: vote.openedAt.toISOString() } : null,
+		voteResults: voteResults.map((result) => ({ ...result, closedAt: result.closedAt.toISOString() })),
 		serverNow: session.now.toISOString()
 	};
 }
 
-type Locked = { status: SessionStatus; currentItemId: string | null; version: number };
+export type Locked = { status: SessionStatus; currentItemId: string | null; version: number };
 
 /** What happened in a change, for side effects such as the minutes (written after commit). */
 export type SessionEvent =
 	| { type: 'itemStarted'; title: string }
 	| { type: 'turnEnded'; name: string; role: GroupRole | null; delegation: string | null; seconds: number };
 
-type Change = (sql: Sql, session: Locked, events: SessionEvent[]) => Promise<boolean>;
+export type Change = (sql: Sql, session: Locked, events: SessionEvent[]) => Promise<boolean>;
 
 /**
  * Runs `change` with the session row locked, then bumps the version and returns the new state.
  * `change` returns false when it changed nothing (then the version stays and no broadcast is due).
+ * Other aggregates of the session (votes.ts) change it through here too, so that every change
+ * bumps the one version.
  */
 export type Mutation = { state: SessionState; changed: boolean; events: SessionEvent[] };
 
-async function mutate(db: Db, sessionId: string, change: Change): Promise<Mutation> {
+export async function mutate(db: Db, sessionId: string, change: Change): Promise<Mutation> {
 	return db.begin(async (sql) => {
 		const [session] = await sql<Locked & { version: string | number }>`
 			select status, current_item_id as "currentItemId", version from group_sessions where id = ${sessionId} for update`;
