@@ -7,6 +7,7 @@ import * as documents from '../../src/lib/server/documents';
 import { AppError, forbidden, notFound } from '../../src/lib/server/errors';
 import { FailureWindow } from '../../src/lib/server/auth/rate-limit';
 import * as sessions from '../../src/lib/server/sessions';
+import * as votes from '../../src/lib/server/votes';
 import { isLocale } from '../../src/lib/server/locale';
 import { m } from '../../src/lib/paraglide/messages.js';
 import type { GroupRole, Locale } from '../../src/lib/protocol/roles';
@@ -14,6 +15,7 @@ import type { Collab } from '../collab';
 import { appendBlocks, type Block } from '../collab/server-edits';
 import { joinSessionDocuments, recheckCommentStreams } from './comments';
 import { on } from './events';
+import { closeVote } from './votes';
 import type { SocketData } from './io';
 
 const room = (sessionId: string) => `session:${sessionId}`;
@@ -53,7 +55,7 @@ export function registerSessionEvents(io: IOServer, socket: Socket, context: App
 		const state = await sessions.state(db.sql, sessionId);
 		// The session's questions go to this room; its documents' comments to theirs (DESIGN.md).
 		await joinSessionDocuments(socket, principal.role, state.documentIds);
-		return { state };
+		return { state, votedIn: await votes.castBy(db, sessionId, data.user.id) };
 	}, log);
 
 	on(socket, 'presence:update', presenceUpdate, async ({ sessionId, status, documentId }) => {
@@ -71,10 +73,18 @@ export function registerSessionEvents(io: IOServer, socket: Socket, context: App
 		return {};
 	}, log);
 
+	/** A vote still open when the session closes is closed first: its result counts, and is written into the text. */
+	async function closeSession(sessionId: string): Promise<sessions.Mutation> {
+		const voteId = await votes.openIn(db, sessionId);
+		const groupId = await sessions.groupOf(db, sessionId);
+		if (voteId && groupId) await publish((await closeVote(io, context, collab, sessionId, groupId, voteId)).mutation);
+		return sessions.close(db, sessionId);
+	}
+
 	const moderated = [
 		['session:start', (id: string) => sessions.start(db, id)],
 		['session:pause', (id: string) => sessions.pause(db, id)],
-		['session:close', (id: string) => sessions.close(db, id)]
+		['session:close', closeSession]
 	] as const;
 	for (const [event, run] of moderated) {
 		on(socket, event, sessionRef, async ({ sessionId }) => {

@@ -1,5 +1,5 @@
 import type { Server as IOServer, Socket } from 'socket.io';
-import { voteCast, voteOpen, voteRef } from '../../src/lib/protocol/live';
+import { voteCast, voteOpen, voteRef, type VoteResult } from '../../src/lib/protocol/live';
 import { atLeast, type Role } from '../../src/lib/protocol/roles';
 import { roleInGroup } from '../../src/lib/server/auth/authorize';
 import type { AppContext } from '../../src/lib/server/context';
@@ -59,19 +59,30 @@ export function registerVoteEvents(io: IOServer, socket: Socket, context: AppCon
 
 	on(socket, 'vote:close', voteRef, async ({ voteId }) => {
 		const { sessionId, groupId } = await voteOf(voteId, 'moderator');
-		const { result, mutation } = await votes.close(db, sessionId, voteId);
-		// The result is stored first; the text follows. A crash in between leaves the stored result
-		// right and the badge in the text as it was, which a moderator can set by hand.
-		// A locked document gets the outcome too: the lock stops people from changing the wording
-		// while it is being decided, and the outcome is the room's decision recorded by the server,
-		// not an edit of the wording.
-		try {
-			const written = await setRecommendationStatus(collab.registry, result.documentId, groupId, result.recommendationId, result.outcome);
-			if (!written) log.warn({ voteId, recommendationId: result.recommendationId }, 'the voted recommendation is no longer in the text');
-		} catch (error) {
-			log.error({ err: error, voteId }, 'writing a vote outcome into the document failed');
-		}
-		io.to(room(sessionId)).emit('vote:result', result);
+		const { result, mutation } = await closeVote(io, context, collab, sessionId, groupId, voteId);
 		return { result, state: publish(mutation) };
 	}, log);
+}
+
+/**
+ * Closes a vote: stores the result, writes the outcome into the recommendation's status, and sends
+ * `vote:result` to the session's room (the caller publishes the new state). Also used when the
+ * session closes with a vote still open.
+ */
+export async function closeVote(io: IOServer, context: AppContext, collab: Collab, sessionId: string, groupId: string, voteId: string): Promise<{ result: VoteResult; mutation: sessions.Mutation }> {
+	const { db, log } = context;
+	const { result, mutation } = await votes.close(db, sessionId, voteId);
+	// The result is stored first; the text follows. A crash in between leaves the stored result
+	// right and the badge in the text as it was, which a moderator can set by hand.
+	// A locked document gets the outcome too: the lock stops people from changing the wording
+	// while it is being decided, and the outcome is the room's decision recorded by the server,
+	// not an edit of the wording.
+	try {
+		const written = await setRecommendationStatus(collab.registry, result.documentId, groupId, result.recommendationId, result.outcome);
+		if (!written) log.warn({ voteId, recommendationId: result.recommendationId }, 'the voted recommendation is no longer in the text');
+	} catch (error) {
+		log.error({ err: error, voteId }, 'writing a vote outcome into the document failed');
+	}
+	io.to(room(sessionId)).emit('vote:result', result);
+	return { result, mutation };
 }

@@ -146,7 +146,8 @@ export type PresenceUser = { userId: string; name: string; role: Role; status: '
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string } };
 
 export interface ClientToServerEvents extends CommentClientEvents {
-	'session:join': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
+	/** `votedIn`: the session's open votes the caller has already cast a ballot in. */
+	'session:join': (payload: unknown, ack: (answer: Ack<{ state: SessionState; votedIn: string[] }>) => void) => void;
 	'session:leave': (payload: unknown, ack: (answer: Ack) => void) => void;
 	'session:start': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
 	'session:pause': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;

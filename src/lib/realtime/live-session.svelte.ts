@@ -30,7 +30,7 @@ export class LiveSession {
 		this.socket = io(target.url, { transports: ['websocket'], reconnectionDelayMax: 10_000, randomizationFactor: 0.5, extraHeaders: target.extraHeaders });
 		this.socket.on('connect', () => {
 			this.connection = 'connected';
-			const joined = this.socket.recovered ? Promise.resolve() : this.send('session:join', { sessionId: initial.sessionId });
+			const joined = this.socket.recovered ? Promise.resolve() : this.send('session:join', { sessionId: initial.sessionId }).then((answer) => this.acceptBallots(answer));
 			void joined.then(() => this.send('presence:update', { sessionId: initial.sessionId, ...this.presenceReport }));
 		});
 		this.socket.on('disconnect', () => (this.connection = 'offline'));
@@ -98,6 +98,14 @@ export class LiveSession {
 			if (!next || !this.socket.connected || focus.documentId !== next.documentId) return;
 			return this.send('session:focus', { sessionId, documentId: next.documentId, recommendationId: focus.recommendationId, position: next.position });
 		});
+	}
+
+	/** After a (re)join: the open votes this person has voted in already, from any tab or before a reload. */
+	private acceptBallots(answer: Ack<{ state?: SessionState }>): void {
+		const votedIn = answer.ok ? (answer as { votedIn?: unknown }).votedIn : undefined;
+		if (!Array.isArray(votedIn)) return;
+		const added = votedIn.filter((id): id is string => typeof id === 'string' && !this.votedIn.includes(id));
+		if (added.length) this.votedIn = [...this.votedIn, ...added];
 	}
 
 	/** Casts this person's ballot; an earlier one (another tab, before a reload) counts as voted. */

@@ -26,6 +26,20 @@ export async function whereIs(db: Db, voteId: string): Promise<{ sessionId: stri
 }
 
 /** Whether the document is one of the session's (those alone may be voted on). */
+/** The open votes of a session this person has cast a ballot in (so a reloaded page shows "counted"). */
+export async function castBy(db: Db, sessionId: string, userId: string): Promise<string[]> {
+	const rows = await db.sql<{ voteId: string }>`
+		select b.vote_id as "voteId" from ballots b join votes v on v.id = b.vote_id
+		where v.session_id = ${sessionId} and v.closed_at is null and b.user_id = ${userId}`;
+	return rows.map((row) => row.voteId);
+}
+
+/** The vote open in a session, if any. */
+export async function openIn(db: Db, sessionId: string): Promise<string | null> {
+	const [vote] = await db.sql<{ id: string }>`select id from votes where session_id = ${sessionId} and closed_at is null`;
+	return vote?.id ?? null;
+}
+
 export async function inSession(db: Db, sessionId: string, documentId: string): Promise<boolean> {
 	const [listed] = await db.sql`select 1 from session_documents where session_id = ${sessionId} and document_id = ${documentId}`;
 	return Boolean(listed);

@@ -1,4 +1,6 @@
 import type { Socket } from 'socket.io-client';
+import type { SessionState } from '../../../src/lib/protocol/live';
+import { LiveSession } from '../../../src/lib/realtime/live-session.svelte';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { openEditor, type TestEditor } from '../../helpers/collab';
@@ -185,6 +187,41 @@ describe.each(backends())('votes in a live session on %s', (backend) => {
 		const fresh = openEditor(server.url, roster.participant, s.documentId);
 		editors.push(fresh);
 		await eventually(() => expect(statusIn(fresh, s.recommendationId)).toBe('adopted'), { timeoutMs: 10_000 });
+	});
+
+	it('closing the session closes its open vote: the result is announced, kept in the state and written into the text', async () => {
+		const s = await liveSession();
+		const member = await socketOf('member');
+		await ask(member, 'session:join', { sessionId: s.sessionId });
+		const results = heard(member, 'vote:result');
+		const reader = openEditor(server.url, roster.observer, s.documentId);
+		editors.push(reader);
+		const { voteId } = await ask(s.chair, 'vote:open', { sessionId: s.sessionId, documentId: s.documentId, recommendationId: s.recommendationId });
+		await ask(member, 'vote:cast', { voteId, choice: 'yes' });
+		const closed = await ask(s.chair, 'session:close', { sessionId: s.sessionId });
+		expect(closed).toMatchObject({ ok: true, state: { status: 'closed', vote: null, voteResults: [{ voteId, yes: 1, outcome: 'adopted' }] } });
+		await eventually(() => expect(results).toEqual([expect.objectContaining({ voteId, outcome: 'adopted' })]));
+		await eventually(() => expect(statusIn(reader, s.recommendationId)).toBe('adopted'), { timeoutMs: 10_000 });
+		expect(await ask(s.chair, 'vote:close', { voteId })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+	});
+
+	it('a page opened after its person voted knows the ballot is counted (the join says which open votes they voted in)', async () => {
+		const s = await liveSession();
+		const { voteId } = await ask(s.chair, 'vote:open', { sessionId: s.sessionId, documentId: s.documentId, recommendationId: s.recommendationId });
+		await ask(await socketOf('member'), 'vote:cast', { voteId, choice: 'no' });
+		const joined = await ask(await socketOf('member'), 'session:join', { sessionId: s.sessionId });
+		expect(joined).toMatchObject({ ok: true, votedIn: [voteId] });
+		expect(await ask(await socketOf('member2'), 'session:join', { sessionId: s.sessionId })).toMatchObject({ ok: true, votedIn: [] });
+		// The page's own client takes it from there: no Yes/No buttons, "counted".
+		const initial = (await roster.member.get(`/api/sessions/${s.sessionId}`)).body.session as SessionState;
+		const page = new LiveSession(initial, { url: server.url, extraHeaders: { cookie: roster.member.cookieHeader(), origin: server.url } });
+		try {
+			await eventually(() => expect(page.votedIn).toEqual([voteId]));
+		} finally {
+			page.destroy();
+		}
+		await ask(s.chair, 'vote:close', { voteId });
+		expect(await ask(await socketOf('member'), 'session:join', { sessionId: s.sessionId })).toMatchObject({ ok: true, votedIn: [] });
 	});
 
 	it('an open vote survives a restart: its ballots count, a second ballot is still refused, and the outcome is stored in the text', async () => {
