@@ -88,8 +88,49 @@ function serially<T>(io: IOServer, key: string, work: () => Promise<T>): Promise
 	return next;
 }
 
+/**
+ * Upvotes are coalesced: the count changes of a stream's comments wait up to `upvoteWindowMs` and
+ * then go out as one `comment:updated` per comment with its latest count. Any other change of the
+ * stream sends the waiting ones first, so commit order holds for everything else.
+ */
+export const upvoteWindowMs = 100;
+
+type Waiting = { stream: comments.Stream; changes: Map<string, comments.Change>; timer: ReturnType<typeof setTimeout> };
+const waitingUpvotes = new WeakMap<IOServer, Map<string, Waiting>>();
+
+/** Keeps an upvote's change of one comment for the stream's next flush (the first `before`, the latest `after`). */
+function deferUpvote(io: IOServer, stream: comments.Stream, change: comments.Change): void {
+	const room = streamRoom(stream);
+	const byRoom = waitingUpvotes.get(io) ?? new Map<string, Waiting>();
+	waitingUpvotes.set(io, byRoom);
+	let waiting = byRoom.get(room);
+	if (!waiting) {
+		const timer = setTimeout(() => void serially(io, room, () => flushUpvotes(io, room)).catch(() => {}), upvoteWindowMs);
+		waiting = { stream, changes: new Map(), timer };
+		byRoom.set(room, waiting);
+	}
+	const id = change.after!.id;
+	const earlier = waiting.changes.get(id);
+	waiting.changes.set(id, earlier ? { ...change, before: earlier.before, rootBefore: earlier.rootBefore } : change);
+}
+
+/** Sends the waiting upvote counts of a stream now (in the order their comments were written). */
+async function flushUpvotes(io: IOServer, room: string): Promise<void> {
+	const waiting = waitingUpvotes.get(io)?.get(room);
+	if (!waiting) return;
+	clearTimeout(waiting.timer);
+	waitingUpvotes.get(io)!.delete(room);
+	const changes = [...waiting.changes.values()].sort((x, y) => x.after!.seq - y.after!.seq);
+	await send(io, waiting.stream, changes);
+}
+
 /** Sends each change to whoever it concerns: `added`, `updated` or `removed` as it appears to them. */
 async function publish(io: IOServer, stream: comments.Stream, changes: comments.Change[]): Promise<void> {
+	await flushUpvotes(io, streamRoom(stream));
+	await send(io, stream, changes);
+}
+
+async function send(io: IOServer, stream: comments.Stream, changes: comments.Change[]): Promise<void> {
 	const room = streamRoom(stream);
 	let sockets: Awaited<ReturnType<IOServer['fetchSockets']>> | null = null;
 	for (const change of changes) {
@@ -217,7 +258,14 @@ export function registerCommentEvents(io: IOServer, socket: Socket, context: App
 	}, log);
 
 	on(socket, 'comment:upvote', commentRef, async ({ commentId }) => {
-		return { comment: await change(commentId, (principal) => comments.upvote(db, principal, commentId)) };
+		const { stream, principal } = await authorizeComment(commentId);
+		const result = await serially(io, streamRoom(stream), async () => {
+			const voted = await comments.upvote(db, principal, commentId);
+			for (const one of voted.changes) deferUpvote(io, stream, one);
+			return voted;
+		});
+		// An upvote is only ever of a comment the caller sees.
+		return { comment: comments.view(result.row) };
 	}, log);
 
 	const actions: Record<CommentAction, (principal: Principal, commentId: string) => ReturnType<typeof comments.resolve>> = {

@@ -256,7 +256,36 @@ describe.each(backends())('comments on documents over Socket.IO on %s', (backend
 		const listed = await w.roster.member2.get(`/api/documents/${w.documentId}/comments`);
 		expect(listed.body.comments[0].upvotes).toBe(5);
 		expect(listed.body.upvoted).toEqual([comment.id]);
-		await eventually(() => expect(watcher.about(comment.id).filter((e) => e === 'comment:updated visible')).toHaveLength(5));
+		// Upvote counts are coalesced (at most one comment:updated per comment per 100 ms), the latest count last.
+		await eventually(() => expect(watcher.heard.filter((h) => h.id === comment.id && h.event === 'comment:updated').at(-1)?.comment.upvotes).toBe(5));
+		const counts = watcher.heard.filter((h) => h.id === comment.id && h.event === 'comment:updated').map((h) => h.comment.upvotes);
+		expect(counts.length).toBeLessThanOrEqual(5);
+		expect(counts).toEqual([...counts].sort((a, b) => a - b));
+	});
+
+	it('upvotes within 100 ms reach the others as one comment:updated with the latest count; a later change of the comment comes after it', async () => {
+		const w = await world();
+		const author = await w.joined('member');
+		const watcher = recorder(await w.joined('observer'));
+		const { comment } = await ask(author, 'comment:add', { documentId: w.documentId, body: 'Coalesce me' });
+		const voters = await Promise.all((['organizer', 'moderator', 'participant'] as const).map((who) => w.socket(who)));
+		const answers = await Promise.all(voters.map((socket) => ask(socket, 'comment:upvote', { commentId: comment.id })));
+		expect(answers.map((a) => a.ok)).toEqual([true, true, true]);
+		await eventually(() => expect(watcher.about(comment.id)).toContain('comment:updated visible'));
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		const updates = watcher.heard.filter((h) => h.id === comment.id && h.event === 'comment:updated');
+		expect(updates.at(-1)!.comment.upvotes).toBe(3);
+		expect(updates.length).toBeLessThan(3);
+		// An upvote right before an edit: the count arrives first, then the edit, nothing after.
+		watcher.clear();
+		expect((await ask(await w.socket('member2'), 'comment:upvote', { commentId: comment.id })).ok).toBe(true);
+		expect((await ask(author, 'comment:edit', { commentId: comment.id, body: 'Coalesced' })).ok).toBe(true);
+		await eventually(() => expect(watcher.heard.map((h) => [h.event, h.comment.upvotes, h.comment.body])).toEqual([
+			['comment:updated', 4, 'Coalesce me'],
+			['comment:updated', 4, 'Coalesced']
+		]));
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(watcher.heard).toHaveLength(2);
 	});
 
 	it.each([
