@@ -219,6 +219,21 @@ export async function add(db: Db, author: Principal, stream: Stream, input: Comm
 	return { changes: [{ before: null, after: row, rootBefore: root, rootAfter: root }], row, created: true };
 }
 
+/** Comments by id as they are now, with their threads' first comments (for sending coalesced upvote counts). */
+export async function current(db: Db, ids: string[]): Promise<Map<string, Row>> {
+	const rows = new Map<string, Row>();
+	for (const id of ids) {
+		const row = await one(db.sql, id);
+		if (!row) continue;
+		rows.set(id, row);
+		if (row.parentId && !rows.has(row.parentId)) {
+			const root = await one(db.sql, row.parentId);
+			if (root) rows.set(root.id, root);
+		}
+	}
+	return rows;
+}
+
 async function one(sql: Sql, id: string): Promise<Row | null> {
 	const [row] = await sql<Row>`select ${fields} from comments c join users u on u.id = c.author_id where c.id = ${id}`;
 	return row ? normal(row) : null;
