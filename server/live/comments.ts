@@ -88,8 +88,73 @@ function serially<T>(io: IOServer, key: string, work: () => Promise<T>): Promise
 	return next;
 }
 
+/**
+ * Upvotes are coalesced: the count changes of a stream's comments wait up to `upvoteWindowMs` and
+ * then go out as one `comment:updated` per comment, as the comment is at that moment (read again,
+ * in the stream's order, so a hide, edit or unpin published meanwhile is never undone), to whoever
+ * sees it then. Upvotes therefore run outside the stream's queue: they change nothing but a count.
+ */
+export const upvoteWindowMs = 100;
+
+type Waiting = { stream: comments.Stream; counts: Map<string, { before: number; tick: number }>; timer: ReturnType<typeof setTimeout> };
+const waitingUpvotes = new WeakMap<IOServer, Map<string, Waiting>>();
+/** Counts upvotes as they are noted; a change read after tick `t` already carries every upvote noted up to `t`. */
+let upvoteTicks = 0;
+
+/** Notes that a comment's count changed from `before` upvotes; sent with the stream's next flush. */
+function deferUpvote(io: IOServer, context: AppContext, stream: comments.Stream, commentId: string, before: number): void {
+	const room = streamRoom(stream);
+	const byRoom = waitingUpvotes.get(io) ?? new Map<string, Waiting>();
+	waitingUpvotes.set(io, byRoom);
+	let waiting = byRoom.get(room);
+	if (!waiting) {
+		const timer = setTimeout(() => {
+			serially(io, room, () => flushUpvotes(io, context, room)).catch((error) => context.log.error({ err: error }, 'sending upvote counts failed'));
+		}, upvoteWindowMs);
+		waiting = { stream, counts: new Map(), timer };
+		byRoom.set(room, waiting);
+	}
+	const tick = ++upvoteTicks;
+	const known = waiting.counts.get(commentId);
+	waiting.counts.set(commentId, { before: known?.before ?? before, tick });
+}
+
+/** A change of these comments read after `tick` was just sent: their counts noted up to then need not be sent again. */
+function settleUpvotes(io: IOServer, stream: comments.Stream, changes: comments.Change[], tick: number): void {
+	const waiting = waitingUpvotes.get(io)?.get(streamRoom(stream));
+	if (!waiting) return;
+	for (const change of changes) {
+		const id = (change.after ?? change.before)!.id;
+		if ((waiting.counts.get(id)?.tick ?? Infinity) <= tick) waiting.counts.delete(id);
+	}
+}
+
+/** Sends the waiting upvote counts of a stream: each comment as it is now, in the order they were written. */
+async function flushUpvotes(io: IOServer, context: AppContext, room: string): Promise<void> {
+	const waiting = waitingUpvotes.get(io)?.get(room);
+	if (!waiting) return;
+	clearTimeout(waiting.timer);
+	waitingUpvotes.get(io)!.delete(room);
+	const rows = await comments.current(context.db, [...waiting.counts.keys()]);
+	const changes: comments.Change[] = [];
+	for (const [id, { before: count }] of waiting.counts) {
+		const after = rows.get(id);
+		if (!after) continue;
+		const root = after.parentId ? (rows.get(after.parentId) ?? null) : null;
+		// Only the count differs between the two, so whoever sees it now gets `comment:updated`, nobody else anything.
+		changes.push({ before: { ...after, upvotes: count }, after, rootBefore: root, rootAfter: root });
+	}
+	changes.sort((x, y) => x.after!.seq - y.after!.seq);
+	await send(io, waiting.stream, changes);
+}
+
 /** Sends each change to whoever it concerns: `added`, `updated` or `removed` as it appears to them. */
-async function publish(io: IOServer, stream: comments.Stream, changes: comments.Change[]): Promise<void> {
+async function publish(io: IOServer, stream: comments.Stream, changes: comments.Change[], tick: number): Promise<void> {
+	await send(io, stream, changes);
+	settleUpvotes(io, stream, changes, tick);
+}
+
+async function send(io: IOServer, stream: comments.Stream, changes: comments.Change[]): Promise<void> {
 	const room = streamRoom(stream);
 	let sockets: Awaited<ReturnType<IOServer['fetchSockets']>> | null = null;
 	for (const change of changes) {
@@ -188,9 +253,17 @@ export function registerCommentEvents(io: IOServer, socket: Socket, context: App
 		}
 		if (input.anchor) await checkAnchor(collab.registry, documentId!, stream.groupId, input.anchor);
 		if (input.recommendationId) await checkRecommendation(collab.registry, documentId!, stream.groupId, input.recommendationId);
-		const result = await serially(io, streamRoom(stream), async () => {
+		if (!input.parentId) {
+			// A new thread: nothing else can change it before it is published, so it is written outside
+			// the stream's queue and only its publication waits its turn.
 			const added = await comments.add(db, principal, stream, input);
-			if (added.created) await publish(io, stream, added.changes);
+			if (added.created) await serially(io, streamRoom(stream), () => publish(io, stream, added.changes, upvoteTicks));
+			return { comment: comments.view(added.row) };
+		}
+		const result = await serially(io, streamRoom(stream), async () => {
+			const tick = upvoteTicks;
+			const added = await comments.add(db, principal, stream, input);
+			if (added.created) await publish(io, stream, added.changes, tick);
 			return added;
 		});
 		return { comment: comments.view(result.row) };
@@ -200,8 +273,9 @@ export function registerCommentEvents(io: IOServer, socket: Socket, context: App
 	async function change(commentId: string, run: (principal: Principal) => Promise<{ row: comments.Row; changes: comments.Change[] }>) {
 		const { stream, principal } = await authorizeComment(commentId);
 		const result = await serially(io, streamRoom(stream), async () => {
+			const tick = upvoteTicks;
 			const changed = await run(principal);
-			await publish(io, stream, changed.changes);
+			await publish(io, stream, changed.changes, tick);
 			return changed;
 		});
 		const root = result.changes.find((c) => c.after?.id === commentId)?.rootAfter ?? null;
@@ -217,7 +291,11 @@ export function registerCommentEvents(io: IOServer, socket: Socket, context: App
 	}, log);
 
 	on(socket, 'comment:upvote', commentRef, async ({ commentId }) => {
-		return { comment: await change(commentId, (principal) => comments.upvote(db, principal, commentId)) };
+		const { stream, principal } = await authorizeComment(commentId);
+		const voted = await comments.upvote(db, principal, commentId);
+		for (const one of voted.changes) deferUpvote(io, context, stream, one.after!.id, one.before!.upvotes);
+		// An upvote is only ever of a comment the caller sees.
+		return { comment: comments.view(voted.row) };
 	}, log);
 
 	const actions: Record<CommentAction, (principal: Principal, commentId: string) => ReturnType<typeof comments.resolve>> = {

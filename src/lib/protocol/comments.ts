@@ -18,7 +18,14 @@ import type { SessionState } from './live';
  * Who sees what: `pending` comments only moderators (and organizers) and their author; `hidden`
  * ones only moderators; a reply only whoever sees its thread's first comment. A change that makes a
  * comment visible to someone reaches them as `comment:added`, a change that hides it from them as
- * `comment:removed`, anything else as `comment:updated`.
+ * `comment:removed`, anything else as `comment:updated`. The changes of a thread (a comment and its
+ * replies) arrive in the order they were committed; new threads may arrive in any order among
+ * themselves (their `createdAt` orders them).
+ *
+ * Upvote counts are coalesced: the upvotes of a stream within 100 ms reach the others as one
+ * `comment:updated` per comment, carrying the comment as it is when sent (the latest count). A
+ * change of the comment sent meanwhile already carries its count, and no count ever arrives after
+ * a `comment:removed` or undoes a later change. The upvoter's own answer carries the new count at once.
  *
  * Every client → server event answers `{ ok: true, ... }` or `{ ok: false, error: { code, message } }`.
  *

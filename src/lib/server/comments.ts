@@ -198,7 +198,7 @@ export async function add(db: Db, author: Principal, stream: Stream, input: Comm
 			const [session] = await sql<{ premoderation: boolean }>`select premoderation from group_sessions where id = ${stream.sessionId}`;
 			if (session?.premoderation) status = 'pending';
 		}
-		const mentions = findMentions(input.body, await mentionable(sql, author.groupId));
+		const mentions = input.body.includes('@') ? findMentions(input.body, await mentionable(sql, author.groupId)) : [];
 		const documentId = stream.kind === 'document' ? stream.documentId : (input.documentId ?? null);
 		const sessionId = stream.kind === 'session' ? stream.sessionId : null;
 		const [row] = await sql<{ id: string }>`
@@ -217,6 +217,21 @@ export async function add(db: Db, author: Principal, stream: Stream, input: Comm
 	const row = (await one(db.sql, inserted))!;
 	const root = row.parentId ? await one(db.sql, row.parentId) : null;
 	return { changes: [{ before: null, after: row, rootBefore: root, rootAfter: root }], row, created: true };
+}
+
+/** Comments by id as they are now, with their threads' first comments (for sending coalesced upvote counts). */
+export async function current(db: Db, ids: string[]): Promise<Map<string, Row>> {
+	const rows = new Map<string, Row>();
+	for (const id of ids) {
+		const row = await one(db.sql, id);
+		if (!row) continue;
+		rows.set(id, row);
+		if (row.parentId && !rows.has(row.parentId)) {
+			const root = await one(db.sql, row.parentId);
+			if (root) rows.set(root.id, root);
+		}
+	}
+	return rows;
 }
 
 async function one(sql: Sql, id: string): Promise<Row | null> {
@@ -300,7 +315,7 @@ export function edit(db: Db, actor: Principal, commentId: string, body: string):
 		authorOnly(actor, row);
 		notDeleted(row);
 		if (row.body === body) return;
-		const mentions = findMentions(body, await mentionable(sql, actor.groupId));
+		const mentions = body.includes('@') ? findMentions(body, await mentionable(sql, actor.groupId)) : [];
 		await sql`insert into comment_edits (comment_id, body) values (${row.id}, ${row.body})`;
 		await sql`update comments set body = ${body}, mentions = ${mentions}::jsonb, edited_at = now() where id = ${row.id}`;
 	});
@@ -397,8 +412,36 @@ export function approve(db: Db, actor: Principal, commentId: string): Promise<Mu
 	});
 }
 
-/** Participant and up, once per person (ALREADY_UPVOTED), on a comment everyone may see. */
-export function upvote(db: Db, actor: Principal, commentId: string): Promise<Mutation> {
+/**
+ * Participant and up, once per person (ALREADY_UPVOTED), on a comment everyone may see. The common
+ * case is one statement: it locks the comment (for share, so a concurrent hide, delete or approve
+ * waits for it or goes first), inserts the upvote only when the comment may be upvoted by the
+ * caller, and answers the comment with its new count. Anything else (refusals included) takes the
+ * general path, which answers the exact error.
+ */
+export async function upvote(db: Db, actor: Principal, commentId: string): Promise<Mutation> {
+	if (atLeast(actor.role, 'participant')) {
+		const moderator = moderates(actor.role);
+		const [voted] = await db.sql<Row>`
+			with target as (
+				select c.id from comments c left join comments r on r.id = c.parent_id
+				where c.id = ${commentId} and c.group_id = ${actor.groupId}
+					and c.deleted_at is null and c.hidden_at is null and c.status <> 'pending'
+					and (r.id is null or ${moderator}::boolean or (r.hidden_at is null and (r.status <> 'pending' or r.author_id = ${actor.userId})))
+				for share of c
+			), inserted as (
+				insert into comment_upvotes (comment_id, user_id) select id, ${actor.userId} from target
+				on conflict (comment_id, user_id) do nothing returning comment_id
+			)
+			select ${fields} from comments c join users u on u.id = c.author_id where c.id = (select comment_id from inserted)`;
+		if (voted) {
+			// The statement's snapshot does not see its own insert: the new count is one more.
+			const before = normal(voted);
+			const after = { ...before, upvotes: before.upvotes + 1 };
+			const root = before.parentId ? await one(db.sql, before.parentId) : null;
+			return { row: after, changes: [{ before, after, rootBefore: root, rootAfter: root }] };
+		}
+	}
 	return mutate(db, actor, commentId, async (sql, row) => {
 		participantOrUp(actor);
 		notDeleted(row);

@@ -256,7 +256,55 @@ describe.each(backends())('comments on documents over Socket.IO on %s', (backend
 		const listed = await w.roster.member2.get(`/api/documents/${w.documentId}/comments`);
 		expect(listed.body.comments[0].upvotes).toBe(5);
 		expect(listed.body.upvoted).toEqual([comment.id]);
-		await eventually(() => expect(watcher.about(comment.id).filter((e) => e === 'comment:updated visible')).toHaveLength(5));
+		// Upvote counts are coalesced (at most one comment:updated per comment per 100 ms), the latest count last.
+		await eventually(() => expect(watcher.heard.filter((h) => h.id === comment.id && h.event === 'comment:updated').at(-1)?.comment.upvotes).toBe(5));
+		const counts = watcher.heard.filter((h) => h.id === comment.id && h.event === 'comment:updated').map((h) => h.comment.upvotes);
+		expect(counts.length).toBeLessThanOrEqual(5);
+		expect(counts).toEqual([...counts].sort((a, b) => a - b));
+	});
+
+	it('upvotes within 100 ms reach the others as one comment:updated with the latest count; a later change of the comment comes after it', async () => {
+		const w = await world();
+		const author = await w.joined('member');
+		const watcher = recorder(await w.joined('observer'));
+		const { comment } = await ask(author, 'comment:add', { documentId: w.documentId, body: 'Coalesce me' });
+		const voters = await Promise.all((['organizer', 'moderator', 'participant'] as const).map((who) => w.socket(who)));
+		const answers = await Promise.all(voters.map((socket) => ask(socket, 'comment:upvote', { commentId: comment.id })));
+		expect(answers.map((a) => a.ok)).toEqual([true, true, true]);
+		await eventually(() => expect(watcher.about(comment.id)).toContain('comment:updated visible'));
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		const updates = watcher.heard.filter((h) => h.id === comment.id && h.event === 'comment:updated');
+		expect(updates.at(-1)!.comment.upvotes).toBe(3);
+		expect(updates.length).toBeLessThan(3);
+		// An upvote right before an edit: the edit carries the new count and nothing older comes after it.
+		watcher.clear();
+		expect((await ask(await w.socket('member2'), 'comment:upvote', { commentId: comment.id })).ok).toBe(true);
+		expect((await ask(author, 'comment:edit', { commentId: comment.id, body: 'Coalesced' })).ok).toBe(true);
+		await eventually(() => expect(watcher.heard.at(-1)?.comment.body).toBe('Coalesced'));
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		const heard = watcher.heard.map((h) => [h.event, h.comment.upvotes, h.comment.body]);
+		expect(heard.at(-1)).toEqual(['comment:updated', 4, 'Coalesced']);
+		expect(heard.length).toBeLessThanOrEqual(2);
+	});
+
+	it('an upvote right before a hide: moderators get the count and the hide, the others comment:removed and nothing after it', async () => {
+		const w = await world();
+		const author = await w.joined('member');
+		const others = recorder(await w.joined('observer'));
+		const moderators = recorder(await w.joined('organizer'));
+		const { comment } = await ask(author, 'comment:add', { documentId: w.documentId, body: 'Hide me soon' });
+		await eventually(() => expect(others.about(comment.id)).toEqual(['comment:added visible']));
+		const [vote, hide] = await Promise.all([
+			ask(await w.socket('participant'), 'comment:upvote', { commentId: comment.id }),
+			ask(await w.socket('moderator'), 'comment:hide', { commentId: comment.id })
+		]);
+		expect(hide.ok).toBe(true);
+		await eventually(() => expect(moderators.heard.filter((h) => h.id === comment.id).at(-1)?.status).toBe('hidden'));
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(others.about(comment.id).at(-1)).toBe('comment:removed');
+		expect(others.about(comment.id).filter((e) => e === 'comment:removed')).toHaveLength(1);
+		const last = moderators.heard.filter((h) => h.id === comment.id).at(-1)!;
+		expect(last.comment).toMatchObject({ status: 'hidden', upvotes: vote.ok ? 1 : 0 });
 	});
 
 	it.each([
