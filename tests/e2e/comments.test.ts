@@ -354,4 +354,47 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 		await expect.poll(order).toEqual(['Older question', 'Does this cover closed hearings?', 'Newest question']);
 		expect(pageErrors).toEqual([]);
 	}, 120_000);
+	it('a reply to a question reaches another page under its question', async () => {
+		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, { title: 'Fourth sitting', agenda: [], documentIds: [] });
+		const url = `${server.url}/sessions/${created.body.session.id}`;
+		const asker = await pageAs(roster.participant);
+		const answerer = await pageAs(roster.member);
+		for (const page of [asker, answerer]) await gotoReady(page, url);
+		await asker.locator('#question-body').fill('Is the hall wheelchair accessible?');
+		await asker.getByTestId('ask').click();
+		const question = (page: Page) => page.getByTestId('question').filter({ hasText: 'Is the hall wheelchair accessible?' });
+		await question(answerer).getByTestId('reply-to-question').click();
+		await question(answerer).locator('textarea').fill('Yes, by the east entrance.');
+		await question(answerer).getByRole('button', { name: 'Reply' }).click();
+		await question(asker).getByTestId('question-reply').filter({ hasText: 'Yes, by the east entrance.' }).waitFor();
+		// A reply is no question of its own: still one question, with one vote button.
+		expect(await asker.getByTestId('question').count()).toBe(1);
+		expect(await asker.locator('.upvote').count()).toBe(1);
+		await asker.screenshot({ path: artifactPath('42-question-reply.png'), fullPage: true });
+		expect(pageErrors).toEqual([]);
+	}, 120_000);
+
+	it('a comment or question the server refuses for good goes back into its box, with the reason', async () => {
+		const documentId = await createDocument(roster.member, roster.groupId, 'Refusals');
+		const page = await pageAs(roster.member);
+		await typeDocument(page, `${server.url}/documents/${documentId}`, 'Notaries keep registers.');
+		const refused = 'Ring the bell \u0007 please';
+		await selectPhrase(page, 'keep registers');
+		await page.getByTestId('comment-button').click();
+		await page.locator('#new-comment').fill(refused);
+		await page.getByRole('button', { name: 'Send' }).click();
+		await page.getByTestId('comments').getByRole('alert').waitFor();
+		expect(await page.locator('#new-comment').inputValue()).toBe(refused);
+		expect(await page.getByTestId('unsent').count()).toBe(0);
+		await page.screenshot({ path: artifactPath('43-comment-refused.png'), fullPage: true });
+
+		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, { title: 'Fifth sitting', agenda: [], documentIds: [] });
+		await gotoReady(page, `${server.url}/sessions/${created.body.session.id}`);
+		await page.locator('#question-body').fill(refused);
+		await page.getByTestId('ask').click();
+		await page.getByTestId('questions').getByRole('alert').waitFor();
+		await expect.poll(() => page.locator('#question-body').inputValue()).toBe(refused);
+		expect(await page.getByTestId('question').count()).toBe(0);
+		expect(pageErrors).toEqual([]);
+	}, 120_000);
 });

@@ -19,6 +19,9 @@ export class CommentStream {
 	lastError = $state<string | null>(null);
 
 	private readonly outbox: Outbox;
+	/** clientIds the server refused for good during a flush (read once by `add`). */
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping for add(), never rendered
+	private readonly refused = new Set<string>();
 	private readonly off: (() => void)[] = [];
 	private readTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -106,16 +109,25 @@ export class CommentStream {
 				return 'sent';
 			}
 			this.lastError = answer.error.code;
-			return answer.error.code === 'RATE_LIMITED' || answer.error.code === 'INTERNAL' ? 'offline' : 'refused';
+			if (answer.error.code === 'RATE_LIMITED' || answer.error.code === 'INTERNAL') return 'offline';
+			this.refused.add(item.clientId);
+			return 'refused';
 		});
 		this.unsent = this.outbox.list();
 	}
 
-	/** Writes a comment: kept with a new clientId first, then sent (now, or on reconnect). */
-	async add(draft: Draft): Promise<void> {
-		this.outbox.add(draft);
+	/**
+	 * Writes a comment: kept with a new clientId first, then sent (now, or on reconnect). Answers
+	 * `refused` when the server refused it for good (the reason is in `lastError`): the caller puts
+	 * the text back where it was written, since the stream no longer keeps it. `kept` means it waits
+	 * for the connection (shown in `unsent`).
+	 */
+	async add(draft: Draft): Promise<'sent' | 'refused' | 'kept'> {
+		const { clientId } = this.outbox.add(draft);
 		this.unsent = this.outbox.list();
 		if (this.connected) await this.flush();
+		if (this.refused.delete(clientId)) return 'refused';
+		return this.outbox.list().some((item) => item.clientId === clientId) ? 'kept' : 'sent';
 	}
 
 	/** Forgets a comment that could not be sent. */
