@@ -242,6 +242,7 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 		await thread(author, 'Is thirty days too long?').getByRole('button', { name: 'Resolve' }).click();
 		await other.getByRole('button', { name: 'Resolved threads (1)' }).waitFor();
 		await expect.poll(() => other.getByTestId('thread').count()).toBe(0);
+		expect(await other.getByText('No comments yet').count()).toBe(0);
 		await other.getByRole('button', { name: 'Resolved threads (1)' }).click();
 		await thread(other, 'Is thirty days too long?').and(other.locator('.resolved')).waitFor();
 		await other.screenshot({ path: artifactPath('38-thread-resolved-other.png'), fullPage: true });
