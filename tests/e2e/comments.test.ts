@@ -398,4 +398,19 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 		expect(await page.getByTestId('question').count()).toBe(0);
 		expect(pageErrors).toEqual([]);
 	}, 120_000);
+	it('a question over the rate limit waits as not yet sent and goes out by itself once the window has passed', async () => {
+		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, { title: 'Sixth sitting', agenda: [], documentIds: [] });
+		const page = await pageAs(roster.member2);
+		await gotoReady(page, `${server.url}/sessions/${created.body.session.id}`);
+		for (let i = 1; i <= 6; i++) {
+			await page.locator('#question-body').fill(`Quick question ${i}`);
+			await page.getByTestId('ask').click();
+			if (i < 6) await page.getByTestId('question').filter({ hasText: `Quick question ${i}` }).waitFor();
+		}
+		await page.getByTestId('unsent').filter({ hasText: 'Quick question 6' }).getByText('Not yet sent').waitFor();
+		await page.getByTestId('question').filter({ hasText: 'Quick question 6' }).waitFor({ timeout: 25_000 });
+		expect(await page.getByTestId('unsent').count()).toBe(0);
+		expect(await page.getByTestId('question').count()).toBe(6);
+		expect(pageErrors).toEqual([]);
+	}, 120_000);
 });

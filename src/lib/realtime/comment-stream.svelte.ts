@@ -5,6 +5,9 @@ import type { Ack, ClientToServerEvents, ServerToClientEvents } from '$lib/proto
 
 type AnySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** commentLimits.windowMs, the rate limit's window (not imported: the protocol module brings Yjs and zod into the page). */
+const rateWindowMs = 10_000;
+
 /**
  * One comment stream in the browser (a document's comments or a session's questions) over a
  * Socket.IO connection: the comments as the server sends them, which ones I upvoted, and the
@@ -24,6 +27,7 @@ export class CommentStream {
 	private readonly refused = new Set<string>();
 	private readonly off: (() => void)[] = [];
 	private readTimer: ReturnType<typeof setTimeout> | null = null;
+	private retryTimer: ReturnType<typeof setTimeout> | null = null;
 
 	constructor(
 		private readonly socket: AnySocket,
@@ -92,6 +96,14 @@ export class CommentStream {
 		await this.flush();
 	}
 
+	private retrySoon(): void {
+		if (this.retryTimer) return;
+		this.retryTimer = setTimeout(() => {
+			this.retryTimer = null;
+			if (this.connected) void this.flush();
+		}, rateWindowMs);
+	}
+
 	private markReadSoon(): void {
 		if (this.readTimer) clearTimeout(this.readTimer);
 		this.readTimer = setTimeout(() => void this.emit('comment:read', this.stream), 1000);
@@ -109,7 +121,11 @@ export class CommentStream {
 				return 'sent';
 			}
 			this.lastError = answer.error.code;
-			if (answer.error.code === 'RATE_LIMITED' || answer.error.code === 'INTERNAL') return 'offline';
+			if (answer.error.code === 'RATE_LIMITED' || answer.error.code === 'INTERNAL') {
+				// Kept, and tried again once the window has passed (not only on the next reconnect).
+				this.retrySoon();
+				return 'offline';
+			}
 			this.refused.add(item.clientId);
 			return 'refused';
 		});
@@ -173,6 +189,7 @@ export class CommentStream {
 
 	destroy(leave: boolean): void {
 		if (this.readTimer) clearTimeout(this.readTimer);
+		if (this.retryTimer) clearTimeout(this.retryTimer);
 		for (const off of this.off) off();
 		if (leave && 'documentId' in this.stream && this.socket.connected) void this.emit('document:leave', this.stream);
 	}
