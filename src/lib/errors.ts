@@ -35,6 +35,16 @@ export function errorText(code: ErrorCode | string | null | undefined): string {
 	}
 }
 
+/**
+ * A comment stream's last error (`CommentStream.lastError`): a refused text is the writer's to
+ * change (it is back in its box), and OFFLINE is the stream's own code for an unanswered send.
+ */
+export function commentErrorText(code: string): string {
+	if (code === 'VALIDATION' || code === 'TOO_LONG') return m.comment_refused();
+	if (code === 'OFFLINE') return m.status_offline();
+	return errorText(code);
+}
+
 export function issueText(issue: FieldIssue | undefined): string | null {
 	if (!issue) return null;
 	switch (issue.code) {

@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, browserAvailable, gotoReady, launchChromium, pageAs as openPageAs } from '../helpers/browser';
 import type { ApiClient } from '../helpers/client';
@@ -8,7 +8,8 @@ import { startServer, type RunningServer } from '../helpers/server';
 /** Selects `phrase` in the editor of `page` with the DOM selection (as a mouse drag would). */
 async function selectPhrase(page: Page, phrase: string): Promise<void> {
 	await page.evaluate((text) => {
-		const root = document.querySelector('.ProseMirror')!;
+		const root = document.querySelector<HTMLElement>('.ProseMirror')!;
+		root.focus();
 		const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
 		for (let node = walker.nextNode(); node; node = walker.nextNode()) {
 			const at = node.textContent!.indexOf(text);
@@ -23,6 +24,22 @@ async function selectPhrase(page: Page, phrase: string): Promise<void> {
 		}
 		throw new Error(`not found: ${text}`);
 	}, phrase);
+}
+
+/** Comments on `phrase` from the margin's composer. */
+async function commentOn(page: Page, phrase: string, body: string): Promise<void> {
+	await selectPhrase(page, phrase);
+	await page.getByTestId('comment-button').click();
+	await page.locator('#new-comment').fill(body);
+	await page.getByRole('button', { name: 'Send' }).click();
+}
+
+/** A document of the group with `text` typed into it by `page` and stored by the server. */
+async function typeDocument(page: Page, url: string, text: string): Promise<void> {
+	await gotoReady(page, url);
+	await page.locator('.ProseMirror').click();
+	await page.keyboard.type(text);
+	await expect.poll(() => page.getByTestId('sync-status').textContent()).toContain('All changes saved');
 }
 
 describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
@@ -131,6 +148,269 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 		await chair.screenshot({ path: artifactPath('33-questions-moderator.png'), fullPage: true });
 		await participant.screenshot({ path: artifactPath('34-questions-participant.png'), fullPage: true });
 		await projector.screenshot({ path: artifactPath('35-projector-question.png') });
+		expect(pageErrors).toEqual([]);
+	}, 120_000);
+	const thread = (page: Page, text: string) => page.getByTestId('thread').filter({ hasText: text });
+	const countComments = async (client: ApiClient, documentId: string): Promise<number> => {
+		const response = await client.get(`/api/documents/${documentId}/comments`);
+		expect(response.status).toBe(200);
+		return response.body.comments.length;
+	};
+
+	it('a comment written while the connection is down is kept, shown as not yet sent, survives a reload and is sent once when it is back', async () => {
+		const documentId = await createDocument(roster.member, roster.groupId, 'Offline comments');
+		const url = `${server.url}/documents/${documentId}`;
+		const page = await pageAs(roster.member);
+		// Socket.IO (comments) goes through a switch; the document's own WebSocket (Yjs) does not.
+		let online = true;
+		const open: WebSocketRoute[] = [];
+		await page.context().routeWebSocket(/\/socket\.io\//, (ws) => {
+			if (!online) return void ws.close();
+			open.push(ws);
+			ws.connectToServer();
+		});
+		await typeDocument(page, url, 'Court fees are waived for people on low incomes.');
+		await expect.poll(() => open.length).toBeGreaterThan(0);
+		await page.getByText('No comments yet.').waitFor();
+
+		online = false;
+		for (const ws of open.splice(0)) await ws.close();
+		await commentOn(page, 'low incomes', 'Define low incomes — written offline.');
+		const unsent = page.getByTestId('unsent').filter({ hasText: 'Define low incomes — written offline.' });
+		await unsent.getByText('Not yet sent').waitFor();
+		await page.screenshot({ path: artifactPath('36-comment-offline.png'), fullPage: true });
+
+		await page.reload();
+		await page.locator('html[data-ready="true"]').waitFor();
+		await unsent.getByText('Not yet sent').waitFor();
+		expect(await countComments(roster.member, documentId)).toBe(0);
+
+		online = true;
+		await thread(page, 'Define low incomes — written offline.').waitFor({ timeout: 30_000 });
+		await expect.poll(() => page.getByTestId('unsent').count()).toBe(0);
+		await expect.poll(() => page.locator('.comment-highlight').allTextContents()).toEqual(['low incomes']);
+		expect(await countComments(roster.member, documentId)).toBe(1);
+		// Nothing is left to send again: another reload, and a colleague, see the one comment.
+		await page.reload();
+		await thread(page, 'Define low incomes — written offline.').waitFor();
+		const colleague = await pageAs(roster.member2);
+		await gotoReady(colleague, url);
+		await expect.poll(() => thread(colleague, 'Define low incomes').count()).toBe(1);
+		expect(await page.getByTestId('unsent').count()).toBe(0);
+		expect(await countComments(roster.member, documentId)).toBe(1);
+		await page.screenshot({ path: artifactPath('37-comment-sent-after-reconnect.png'), fullPage: true });
+		expect(pageErrors).toEqual([]);
+	}, 120_000);
+
+	it('the author edits, deletes, resolves and reopens, and a second page follows each change', async () => {
+		const documentId = await createDocument(roster.member, roster.groupId, 'Thread life');
+		const url = `${server.url}/documents/${documentId}`;
+		const author = await pageAs(roster.participant);
+		const other = await pageAs(roster.member);
+		author.on('dialog', (dialog) => void dialog.accept());
+		await typeDocument(other, url, 'Appeals are heard within thirty days. Hearings are public.');
+		await gotoReady(author, url);
+		await author.locator('.ProseMirror', { hasText: 'Hearings are public.' }).waitFor();
+
+		await commentOn(author, 'thirty days', 'Too long?');
+		await thread(other, 'Too long?').waitFor();
+		await commentOn(author, 'public', 'Also online?');
+		await thread(other, 'Also online?').waitFor();
+
+		// Edit: the new words and "edited" on the other page.
+		// Editing replaces the words with a text box: find the comment by its id, not its text.
+		const firstId = await thread(author, 'Too long?').getByTestId('comment').first().getAttribute('data-comment-id');
+		const first = author.locator(`[data-comment-id="${firstId}"]`);
+		await first.getByRole('button', { name: 'Edit' }).click();
+		await first.locator('textarea').fill('Is thirty days too long?');
+		await first.getByRole('button', { name: 'Save' }).click();
+		await thread(other, 'Is thirty days too long?').getByText('edited').waitFor();
+
+		// A reply, then its deletion: gone on the other page; the thread's first comment deleted
+		// while it has a reply stays as a placeholder.
+		await author.locator('.comment-highlight', { hasText: 'thirty days' }).click();
+		await author.locator('.thread.active textarea').fill('Fourteen would do.');
+		await author.getByRole('button', { name: 'Reply' }).click();
+		await thread(other, 'Is thirty days too long?').locator('.reply', { hasText: 'Fourteen would do.' }).waitFor();
+		await thread(author, 'Is thirty days too long?').locator('.reply').getByRole('button', { name: 'Delete' }).click();
+		await expect.poll(() => thread(other, 'Is thirty days too long?').locator('.reply').count()).toBe(0);
+		await thread(author, 'Also online?').getByRole('button', { name: 'Delete' }).click();
+		await expect.poll(() => thread(other, 'Also online?').count()).toBe(0);
+		await expect.poll(() => other.locator('.comment-highlight').allTextContents()).toEqual(['thirty days']);
+
+		// Resolve: the thread leaves the open list on the other page; reopen brings it back.
+		await thread(author, 'Is thirty days too long?').getByRole('button', { name: 'Resolve' }).click();
+		await other.getByRole('button', { name: 'Resolved threads (1)' }).waitFor();
+		await expect.poll(() => other.getByTestId('thread').count()).toBe(0);
+		expect(await other.getByText('No comments yet').count()).toBe(0);
+		await other.getByRole('button', { name: 'Resolved threads (1)' }).click();
+		await thread(other, 'Is thirty days too long?').and(other.locator('.resolved')).waitFor();
+		await other.screenshot({ path: artifactPath('38-thread-resolved-other.png'), fullPage: true });
+		await author.getByRole('button', { name: 'Resolved threads (1)' }).click();
+		await thread(author, 'Is thirty days too long?').getByRole('button', { name: 'Reopen' }).click();
+		await expect.poll(() => other.getByRole('button', { name: /Resolved threads/ }).count()).toBe(0);
+		await thread(other, 'Is thirty days too long?').and(other.locator('.thread:not(.resolved)')).waitFor();
+		expect(pageErrors).toEqual([]);
+	}, 120_000);
+
+	it('a comment made while a member is away shows as unread on the group page; opening the document clears it', async () => {
+		const documentId = await createDocument(roster.member, roster.groupId, 'Unread draft');
+		const url = `${server.url}/documents/${documentId}`;
+		const writer = await pageAs(roster.member2);
+		await typeDocument(writer, url, 'Legal aid is free for minors.');
+		await commentOn(writer, 'free for minors', 'And for pensioners?');
+		await thread(writer, 'And for pensioners?').waitFor();
+
+		const reader = await pageAs(roster.member);
+		const group = `${server.url}/groups/${roster.groupId}`;
+		await gotoReady(reader, group);
+		const row = reader.locator('.document-list li', { hasText: 'Unread draft' });
+		await row.getByTestId('unread').filter({ hasText: '1 unread' }).waitFor();
+		await reader.screenshot({ path: artifactPath('39-group-unread.png'), fullPage: true });
+
+		await row.getByRole('link', { name: 'Unread draft' }).click();
+		await thread(reader, 'And for pensioners?').waitFor();
+		await expect
+			.poll(async () => {
+				await gotoReady(reader, group);
+				await reader.locator('.document-list li', { hasText: 'Unread draft' }).waitFor();
+				await new Promise((resolve) => setTimeout(resolve, 500));
+				return row.getByTestId('unread').count();
+			}, { timeout: 15_000 })
+			.toBe(0);
+		expect(pageErrors).toEqual([]);
+	}, 120_000);
+
+	it('a mention of a member is highlighted for that member, and a thread whose words were deleted is listed on deleted text', async () => {
+		const documentId = await createDocument(roster.member, roster.groupId, 'Mentions and deletions');
+		const url = `${server.url}/documents/${documentId}`;
+		const member = await pageAs(roster.member);
+		const participant = await pageAs(roster.participant);
+		await typeDocument(member, url, 'Bailiffs report yearly. Obsolete clause to strike.');
+		await gotoReady(participant, url);
+		await participant.locator('.ProseMirror', { hasText: 'Obsolete clause' }).waitFor();
+
+		await commentOn(participant, 'report yearly', '@Dilnoza Karimova can you check this?');
+		const mentioned = thread(member, 'can you check this?');
+		await mentioned.locator('mark.mention.mine', { hasText: '@Dilnoza Karimova' }).waitFor();
+		await mentioned.getByText('Mentions you').waitFor();
+		// The author sees the name marked as a mention, but not as theirs.
+		await thread(participant, 'can you check this?').locator('mark.mention:not(.mine)', { hasText: '@Dilnoza Karimova' }).waitFor();
+		expect(await thread(participant, 'can you check this?').getByText('Mentions you').count()).toBe(0);
+
+		await commentOn(participant, 'Obsolete clause', 'Why keep it?');
+		await thread(member, 'Why keep it?').waitFor();
+		// The member deletes every commented word.
+		await selectPhrase(member, 'Obsolete clause');
+		await member.keyboard.press('Shift+End');
+		await member.keyboard.press('Backspace');
+		await member.locator('.ProseMirror', { hasText: 'Bailiffs report yearly.' }).waitFor();
+		for (const page of [member, participant]) {
+			await page.getByTestId('on-deleted').getByTestId('thread').filter({ hasText: 'Why keep it?' }).waitFor();
+			await page.getByRole('heading', { name: 'On deleted text' }).waitFor();
+			await expect.poll(() => page.locator('.comment-highlight').allTextContents()).toEqual(['report yearly']);
+		}
+		await member.screenshot({ path: artifactPath('40-mention-and-deleted-text.png'), fullPage: true });
+		expect(pageErrors).toEqual([]);
+	}, 120_000);
+
+	it('a question about a recommendation names it, and the questions sort by votes or by time', async () => {
+		const documentId = await createDocument(roster.member, roster.groupId, 'Session recommendations');
+		const writer = await pageAs(roster.member);
+		await gotoReady(writer, `${server.url}/documents/${documentId}`);
+		await writer.locator('.ProseMirror').click();
+		await writer.getByRole('button', { name: 'Insert recommendation' }).click();
+		await writer.keyboard.type('Publish every judgment online.');
+		await expect.poll(() => writer.getByTestId('sync-status').textContent()).toContain('All changes saved');
+		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, { title: 'Third sitting', agenda: [], documentIds: [documentId] });
+		const url = `${server.url}/sessions/${created.body.session.id}`;
+		const participant = await pageAs(roster.participant);
+		const observer = await pageAs(roster.member2);
+		for (const page of [participant, observer]) await gotoReady(page, url);
+
+		await participant.locator('#question-body').fill('Does this cover closed hearings?');
+		await participant.getByRole('combobox', { name: 'About' }).selectOption({ label: 'Recommendation 1' });
+		await participant.getByTestId('ask').click();
+		const about = observer.getByTestId('question').filter({ hasText: 'Does this cover closed hearings?' });
+		await expect.poll(() => about.locator('.question-about').textContent()).toBe('→ Recommendation 1');
+
+		await participant.locator('#question-body').fill('Older question');
+		await participant.getByRole('combobox', { name: 'About' }).selectOption({ label: 'The session in general' });
+		await participant.getByTestId('ask').click();
+		await observer.getByTestId('question').filter({ hasText: 'Older question' }).waitFor();
+		await participant.locator('#question-body').fill('Newest question');
+		await participant.getByTestId('ask').click();
+		await observer.getByTestId('question').filter({ hasText: 'Newest question' }).waitFor();
+		expect(await observer.getByTestId('question').filter({ hasText: 'Older question' }).locator('.question-about').count()).toBe(0);
+
+		// Two votes for the older question, one for the first: by votes they lead, by time the newest does.
+		for (const voter of [observer, participant]) await voter.getByTestId('question').filter({ hasText: 'Older question' }).locator('.upvote').click();
+		await observer.getByTestId('question').filter({ hasText: 'Does this cover' }).locator('.upvote').click();
+		const order = () => observer.getByTestId('question').locator('.comment-body').allTextContents();
+		await expect.poll(order).toEqual(['Older question', 'Does this cover closed hearings?', 'Newest question']);
+		await observer.getByRole('combobox', { name: 'Sort' }).selectOption('time');
+		await expect.poll(order).toEqual(['Newest question', 'Older question', 'Does this cover closed hearings?']);
+		await observer.screenshot({ path: artifactPath('41-questions-by-time.png'), fullPage: true });
+		await observer.getByRole('combobox', { name: 'Sort' }).selectOption('votes');
+		await expect.poll(order).toEqual(['Older question', 'Does this cover closed hearings?', 'Newest question']);
+		expect(pageErrors).toEqual([]);
+	}, 120_000);
+	it('a reply to a question reaches another page under its question', async () => {
+		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, { title: 'Fourth sitting', agenda: [], documentIds: [] });
+		const url = `${server.url}/sessions/${created.body.session.id}`;
+		const asker = await pageAs(roster.participant);
+		const answerer = await pageAs(roster.member);
+		for (const page of [asker, answerer]) await gotoReady(page, url);
+		await asker.locator('#question-body').fill('Is the hall wheelchair accessible?');
+		await asker.getByTestId('ask').click();
+		const question = (page: Page) => page.getByTestId('question').filter({ hasText: 'Is the hall wheelchair accessible?' });
+		await question(answerer).getByTestId('reply-to-question').click();
+		await question(answerer).locator('textarea').fill('Yes, by the east entrance.');
+		await question(answerer).getByRole('button', { name: 'Reply' }).click();
+		await question(asker).getByTestId('question-reply').filter({ hasText: 'Yes, by the east entrance.' }).waitFor();
+		// A reply is no question of its own: still one question, with one vote button.
+		expect(await asker.getByTestId('question').count()).toBe(1);
+		expect(await asker.locator('.upvote').count()).toBe(1);
+		await asker.screenshot({ path: artifactPath('42-question-reply.png'), fullPage: true });
+		expect(pageErrors).toEqual([]);
+	}, 120_000);
+
+	it('a comment or question the server refuses for good goes back into its box, with the reason', async () => {
+		const documentId = await createDocument(roster.member, roster.groupId, 'Refusals');
+		const page = await pageAs(roster.member);
+		await typeDocument(page, `${server.url}/documents/${documentId}`, 'Notaries keep registers.');
+		const refused = 'Ring the bell \u0007 please';
+		await selectPhrase(page, 'keep registers');
+		await page.getByTestId('comment-button').click();
+		await page.locator('#new-comment').fill(refused);
+		await page.getByRole('button', { name: 'Send' }).click();
+		await page.getByTestId('comments').getByRole('alert').filter({ hasText: 'could not be sent as written' }).waitFor();
+		expect(await page.locator('#new-comment').inputValue()).toBe(refused);
+		expect(await page.getByTestId('unsent').count()).toBe(0);
+		await page.screenshot({ path: artifactPath('43-comment-refused.png'), fullPage: true });
+
+		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, { title: 'Fifth sitting', agenda: [], documentIds: [] });
+		await gotoReady(page, `${server.url}/sessions/${created.body.session.id}`);
+		await page.locator('#question-body').fill(refused);
+		await page.getByTestId('ask').click();
+		await page.getByTestId('questions').getByRole('alert').filter({ hasText: 'could not be sent as written' }).waitFor();
+		await expect.poll(() => page.locator('#question-body').inputValue()).toBe(refused);
+		expect(await page.getByTestId('question').count()).toBe(0);
+		expect(pageErrors).toEqual([]);
+	}, 120_000);
+	it('a question over the rate limit waits as not yet sent and goes out by itself once the window has passed', async () => {
+		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, { title: 'Sixth sitting', agenda: [], documentIds: [] });
+		const page = await pageAs(roster.member2);
+		await gotoReady(page, `${server.url}/sessions/${created.body.session.id}`);
+		for (let i = 1; i <= 6; i++) {
+			await page.locator('#question-body').fill(`Quick question ${i}`);
+			await page.getByTestId('ask').click();
+			if (i < 6) await page.getByTestId('question').filter({ hasText: `Quick question ${i}` }).waitFor();
+		}
+		await page.getByTestId('unsent').filter({ hasText: 'Quick question 6' }).getByText('Not yet sent').waitFor();
+		await page.getByTestId('question').filter({ hasText: 'Quick question 6' }).waitFor({ timeout: 25_000 });
+		expect(await page.getByTestId('unsent').count()).toBe(0);
+		expect(await page.getByTestId('question').count()).toBe(6);
 		expect(pageErrors).toEqual([]);
 	}, 120_000);
 });

@@ -5,6 +5,9 @@ import type { Ack, ClientToServerEvents, ServerToClientEvents } from '$lib/proto
 
 type AnySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** commentLimits.windowMs, the rate limit's window (not imported: the protocol module brings Yjs and zod into the page). */
+const rateWindowMs = 10_000;
+
 /**
  * One comment stream in the browser (a document's comments or a session's questions) over a
  * Socket.IO connection: the comments as the server sends them, which ones I upvoted, and the
@@ -19,8 +22,12 @@ export class CommentStream {
 	lastError = $state<string | null>(null);
 
 	private readonly outbox: Outbox;
+	/** clientIds the server refused for good during a flush (read once by `add`). */
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping for add(), never rendered
+	private readonly refused = new Set<string>();
 	private readonly off: (() => void)[] = [];
 	private readTimer: ReturnType<typeof setTimeout> | null = null;
+	private retryTimer: ReturnType<typeof setTimeout> | null = null;
 
 	constructor(
 		private readonly socket: AnySocket,
@@ -89,6 +96,14 @@ export class CommentStream {
 		await this.flush();
 	}
 
+	private retrySoon(): void {
+		if (this.retryTimer) return;
+		this.retryTimer = setTimeout(() => {
+			this.retryTimer = null;
+			if (this.connected) void this.flush();
+		}, rateWindowMs);
+	}
+
 	private markReadSoon(): void {
 		if (this.readTimer) clearTimeout(this.readTimer);
 		this.readTimer = setTimeout(() => void this.emit('comment:read', this.stream), 1000);
@@ -106,16 +121,29 @@ export class CommentStream {
 				return 'sent';
 			}
 			this.lastError = answer.error.code;
-			return answer.error.code === 'RATE_LIMITED' || answer.error.code === 'INTERNAL' ? 'offline' : 'refused';
+			if (answer.error.code === 'RATE_LIMITED' || answer.error.code === 'INTERNAL') {
+				// Kept, and tried again once the window has passed (not only on the next reconnect).
+				this.retrySoon();
+				return 'offline';
+			}
+			this.refused.add(item.clientId);
+			return 'refused';
 		});
 		this.unsent = this.outbox.list();
 	}
 
-	/** Writes a comment: kept with a new clientId first, then sent (now, or on reconnect). */
-	async add(draft: Draft): Promise<void> {
-		this.outbox.add(draft);
+	/**
+	 * Writes a comment: kept with a new clientId first, then sent (now, or on reconnect). Answers
+	 * `refused` when the server refused it for good (the reason is in `lastError`): the caller puts
+	 * the text back where it was written, since the stream no longer keeps it. `kept` means it waits
+	 * for the connection (shown in `unsent`).
+	 */
+	async add(draft: Draft): Promise<'sent' | 'refused' | 'kept'> {
+		const { clientId } = this.outbox.add(draft);
 		this.unsent = this.outbox.list();
 		if (this.connected) await this.flush();
+		if (this.refused.delete(clientId)) return 'refused';
+		return this.outbox.list().some((item) => item.clientId === clientId) ? 'kept' : 'sent';
 	}
 
 	/** Forgets a comment that could not be sent. */
@@ -161,6 +189,7 @@ export class CommentStream {
 
 	destroy(leave: boolean): void {
 		if (this.readTimer) clearTimeout(this.readTimer);
+		if (this.retryTimer) clearTimeout(this.retryTimer);
 		for (const off of this.off) off();
 		if (leave && 'documentId' in this.stream && this.socket.connected) void this.emit('document:leave', this.stream);
 	}
