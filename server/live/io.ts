@@ -68,7 +68,12 @@ export function attachSocketIo(server: HttpServer, context: AppContext, collab: 
 	gateRecovery(io as unknown as IOServer, context, ended);
 
 	io.on('connection', (socket) => {
-		socket.on('error', (error) => log.warn({ err: error }, 'socket error'));
+		// Socket.IO reports middleware errors here as Error objects; a client may also send an event
+		// named "error" (CVE-2024-38355 shape), which lands here with its own payload: not ours to log
+		// as a server error (it is answered UNKNOWN_EVENT by refuseUnknown).
+		socket.on('error', (error: unknown) => {
+			if (error instanceof Error) log.warn({ err: error }, 'socket error');
+		});
 		if (ended(socket.data)) return socket.disconnect(true);
 		refuseUnknown(socket, knownEvents);
 		registerSessionEvents(io as unknown as IOServer, socket as unknown as Socket, context, collab);

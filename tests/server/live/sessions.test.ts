@@ -75,7 +75,7 @@ describe.each(backends())('live sessions over Socket.IO on %s', (backend) => {
 		}
 	});
 
-	it('every role may join and gets the whole state; a stranger, an unknown id and a malformed payload are refused', async () => {
+	it('AZ-05: every role may join and gets the whole state; a stranger, an unknown id and a malformed payload are refused', async () => {
 		const session = await newSession();
 		for (const who of ['organizer', 'moderator', 'member', 'participant', 'observer'] as const) {
 			const answer = await ask(await socketOf(who), 'session:join', { sessionId: session.id });
