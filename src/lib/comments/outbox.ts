@@ -65,8 +65,10 @@ export class Outbox {
 	 */
 	flush(send: (item: Unsent) => Promise<SendResult>): Promise<void> {
 		if (this.flushing) return this.flushing;
+		// The list is read again after every send: a comment written while one is on its way joins
+		// this flush, which would otherwise end without it and leave it "not yet sent".
 		const run = async () => {
-			for (const item of this.list()) {
+			for (let item = this.list()[0]; item; item = this.list()[0]) {
 				const result = await send(item);
 				if (result === 'offline') break;
 				this.remove(item.clientId);

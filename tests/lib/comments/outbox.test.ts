@@ -41,6 +41,26 @@ describe('the offline outbox', () => {
 		expect(storage.data.size).toBe(0);
 	});
 
+	it('a comment written while another is on its way is sent by the flush it joins (two questions asked in quick succession)', async () => {
+		const outbox = new Outbox(memory(), key, ids);
+		const sent: string[] = [];
+		let release!: () => void;
+		const slow = new Promise<void>((resolve) => (release = resolve));
+		const send = async (item: Unsent): Promise<SendResult> => {
+			if (item.body === 'first') await slow;
+			sent.push(item.body);
+			return 'sent';
+		};
+		outbox.add({ body: 'first' });
+		const first = outbox.flush(send);
+		outbox.add({ body: 'second' });
+		const second = outbox.flush(send);
+		release();
+		await Promise.all([first, second]);
+		expect(sent).toEqual(['first', 'second']);
+		expect(outbox.list()).toEqual([]);
+	});
+
 	it('sends what is added after an empty flush', async () => {
 		const outbox = new Outbox(memory(), key, ids);
 		const sent: string[] = [];
