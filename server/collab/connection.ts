@@ -219,10 +219,13 @@ export class Connection implements RoomMember {
 		// Edits made while read-only stay refused after a promotion; the client starts afresh (AZ-23).
 		if (this.room.revivesRefused(update)) return this.refuse('READ_ONLY');
 		if (writesOutsideSchema(update)) return this.refuse('SCHEMA');
-		if (this.room.sizeEstimate + update.byteLength > collabLimits.maxDocumentBytes) {
+		const admitted = this.room.admit(update, this.principal.userId, this.awarenessClientId);
+		if (admitted.forged) this.refuse('CLIENT_ID');
+		if (!admitted.update) return;
+		if (this.room.sizeEstimate + admitted.update.byteLength > collabLimits.maxDocumentBytes) {
 			throw new ProtocolError(CollabClose.DOC_TOO_LARGE, 'DOC_TOO_LARGE');
 		}
-		this.room.apply(update, this);
+		this.room.apply(admitted.update, this);
 	}
 
 	private refuse(code: CollabErrorCode): void {

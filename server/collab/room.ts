@@ -3,6 +3,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { messageAwareness, messagePlenary, messageSync, plenarySaved } from '../../src/lib/protocol/collab';
+import type { ClientOwner } from '../../src/lib/server/documents';
 import type { Logger } from '../../src/lib/server/log';
 import type { DocumentStore } from './store';
 import { changesDocument } from './update-checks';
@@ -70,6 +71,10 @@ export class Room {
 	private refusedClocks = new Map<number, number>();
 	/** The whole state for clients that have nothing yet, until the next change. */
 	private fullState: Uint8Array | null = null;
+	/** Yjs client id → its author (null: the server). See `admit`. */
+	private owners = new Map<number, string | null>();
+	/** Bindings not stored yet: they go with the next append, in its transaction. */
+	private unsavedOwners: ClientOwner[] = [];
 
 	constructor(
 		readonly documentId: string,
@@ -80,6 +85,7 @@ export class Room {
 		this.ydoc.on('update', (update: Uint8Array, origin: unknown) => {
 			this.fullState = null;
 			if (origin === loadOrigin || this.destroyed) return;
+			if (origin === serverOrigin && !this.owners.has(this.ydoc.clientID)) this.bind(this.ydoc.clientID, null);
 			this.sizeEstimate += update.byteLength;
 			this.outgoing.push({ update, origin });
 			if (!this.broadcastScheduled) {
@@ -101,7 +107,8 @@ export class Room {
 
 	/** Reads the stored content. Throws when the store fails; the caller then discards the room. */
 	async load(): Promise<void> {
-		const { updates, lastSeq, logLength } = await this.options.store.load(this.documentId);
+		const { updates, lastSeq, logLength, owners } = await this.options.store.load(this.documentId);
+		this.owners = owners;
 		if (updates.length) {
 			this.stored = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
 			this.sizeEstimate = this.stored.byteLength;
@@ -163,6 +170,46 @@ export class Room {
 			if (start < (this.refusedClocks.get(client) ?? 0)) return true;
 		}
 		return false;
+	}
+
+	/**
+	 * Authorship check of a writer's update, before it is applied (BI-13). Each client id has one
+	 * author: a connection's own id is bound to its account when it first writes. Structs under an
+	 * id bound to someone else pass only when the server has them already (a client re-sending what
+	 * it received); new ones are cut out of the update and reported as `forged`, and the rest still
+	 * applies, so the sender's own text is never lost with them. Structs under an id bound to nobody
+	 * pass and stay unbound: a client may hold another person's text that a server crash kept from
+	 * being stored, and that text must still reach the document (its author binds the id on return).
+	 */
+	admit(update: Uint8Array, userId: string, ownClientId: number | null): { update: Uint8Array | null; forged: boolean } {
+		const ends = Y.parseUpdateMeta(update).to;
+		if (ownClientId === null && ends.size === 1) ownClientId = ends.keys().next().value!;
+		let forged: Map<number, number> | null = null;
+		for (const [client, end] of ends) {
+			const owner = this.owners.get(client);
+			if (owner === undefined) {
+				if (client === ownClientId) this.bind(client, userId);
+			} else if (owner !== userId && end > Y.getState(this.doc.store, client)) {
+				(forged ??= new Map()).set(client, maxClock);
+			}
+		}
+		if (!forged) return { update, forged: false };
+		this.options.log.warn({ documentId: this.documentId, userId, clientIds: [...forged.keys()] }, "refused new structs under another author's client id");
+		// A state vector that claims to have every struct of the forged ids: the diff keeps the rest.
+		const rest = Y.diffUpdate(update, Y.encodeStateVector(forged));
+		const { structs, ds } = Y.decodeUpdate(rest);
+		return { update: structs.length || ds.clients.size ? rest : null, forged: true };
+	}
+
+	/** The author of a client id, as far as this room knows (undefined: unbound). */
+	ownerOf(clientId: number): string | null | undefined {
+		return this.owners.get(clientId);
+	}
+
+	private bind(clientId: number, userId: string | null): void {
+		this.owners.set(clientId, userId);
+		this.unsavedOwners.push({ clientId, userId });
+		this.scheduleSave(this.options.saveWindowMs);
 	}
 
 	/** Would `update` change the document? An empty one (a fresh reader's step 2) needs no Y.Doc to tell. */
@@ -261,19 +308,22 @@ export class Room {
 		if (!this.unsaved.length) return;
 		const batch = this.unsaved;
 		const writers = this.writers;
+		const owners = this.unsavedOwners;
 		this.unsaved = [];
 		this.writers = new Set();
+		this.unsavedOwners = [];
 		// Cut synchronously with the batch: every update in the doc now is stored or in `batch`.
 		const committedVector = Y.encodeStateVector(this.doc);
 		const update = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch);
 		try {
-			this.lastSeq = await this.options.store.append(this.documentId, update);
+			this.lastSeq = await this.options.store.append(this.documentId, update, owners);
 			this.logLength++;
 			if (this.failures > 0) this.options.log.info({ documentId: this.documentId, failures: this.failures }, 'storing a document update works again');
 			this.failures = 0;
 			this.failingSinceMs = null;
 		} catch (error) {
 			this.unsaved = [...batch, ...this.unsaved];
+			this.unsavedOwners = [...owners, ...this.unsavedOwners];
 			for (const writer of writers) this.writers.add(writer);
 			this.failures++;
 			this.failingSinceMs ??= Date.now();
@@ -356,6 +406,9 @@ export class Room {
 		this.ydoc.destroy();
 	}
 }
+
+/** Beyond any clock a client can reach: a state vector entry that covers all of a client's structs. */
+const maxClock = 2 ** 31;
 
 /** What Yjs holds back until missing structs arrive: pending structs and pending deletions. */
 function pendingOf(doc: Y.Doc): [Uint8Array | null, Uint8Array | null] {

@@ -117,3 +117,20 @@ export function paragraphUpdate(text: string): Uint8Array {
 	doc.getXmlFragment('default').push([paragraph]);
 	return Y.encodeStateAsUpdate(doc);
 }
+
+/** Appends a paragraph to `doc`; returns the update that made it. */
+export function appendParagraph(doc: Y.Doc, text: string): Uint8Array {
+	const before = Y.encodeStateVector(doc);
+	const paragraph = new Y.XmlElement('paragraph');
+	paragraph.insert(0, [new Y.XmlText(text)]);
+	doc.getXmlFragment('default').push([paragraph]);
+	return Y.encodeStateAsUpdate(doc, before);
+}
+
+/** A copy of `victim`'s state that writes under the victim's Yjs client id (attribution forgery, BI-13). */
+export function impersonating(victim: Y.Doc): Y.Doc {
+	const forger = new Y.Doc();
+	Y.applyUpdate(forger, Y.encodeStateAsUpdate(victim));
+	forger.clientID = victim.clientID; // after applying: Yjs moves to a new id when it sees its own in remote structs
+	return forger;
+}

@@ -45,10 +45,10 @@ export function flakyStore(): FlakyStore {
 			}
 			return inner.load(id);
 		},
-		append: async (id, update) => {
+		append: async (id, update, owners) => {
 			attempts.append++;
 			if (failing.append) throw new Error('could not extend file: No space left on device');
-			return inner.append(id, update);
+			return inner.append(id, update, owners);
 		},
 		compact: async (id, state, upToSeq) => {
 			attempts.compact++;

@@ -28,7 +28,8 @@ export const CollabClose = {
 } as const;
 
 /** Codes sent in-band (message 100/3) for a message refused while the connection stays open. */
-export type CollabErrorCode = 'READ_ONLY' | 'LOCKED' | 'SCHEMA' | 'UPDATE_TOO_LARGE';
+/** CLIENT_ID: structs under a Yjs client id owned by another author were left out (BI-13); the rest applied. */
+export type CollabErrorCode = 'READ_ONLY' | 'LOCKED' | 'SCHEMA' | 'UPDATE_TOO_LARGE' | 'CLIENT_ID';
 
 export type AccessState = { canWrite: boolean; reason: 'role' | 'locked' | null; lockedByName: string | null };
 

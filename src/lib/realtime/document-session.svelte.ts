@@ -107,6 +107,8 @@ export class DocumentSession {
 		this.provider.on('status', ({ status }) => {
 			this.connection = status === 'connected' ? 'connected' : status === 'connecting' ? 'connecting' : 'offline';
 			if (status === 'connected') this.provider.ws?.send(hello());
+			// Said again by the server if it still holds such text after the reconnect.
+			if (status === 'connected' && this.lastError === 'CLIENT_ID') this.lastError = null;
 		});
 		this.provider.on('connection-close', (event) => {
 			if (event?.code === CollabClose.NOT_FOUND) this.ended = 'NOT_FOUND';

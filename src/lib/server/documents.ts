@@ -101,11 +101,37 @@ export async function loadContent(db: Db, documentId: string): Promise<{ updates
 	return { updates, lastSeq, logLength: log.length };
 }
 
-/** Appends one (merged) update to the log; resolves with its sequence number once committed. */
-export async function appendUpdate(db: Db, documentId: string, update: Uint8Array): Promise<number> {
-	const [row] = await db.sql<{ seq: string | number }>`
-		insert into document_updates (document_id, update) values (${documentId}, ${update}) returning seq`;
-	return Number(row!.seq);
+/** A Yjs client id and its author; `userId` null is the server itself. */
+export type ClientOwner = { clientId: number; userId: string | null };
+
+/**
+ * Appends one (merged) update to the log; resolves with its sequence number once committed. The
+ * client ids it introduces are bound to their authors in the same transaction, so an id is never
+ * stored without its owner (which would leave it free for anyone to write under).
+ */
+export async function appendUpdate(db: Db, documentId: string, update: Uint8Array, owners: ClientOwner[] = []): Promise<number> {
+	if (!owners.length) {
+		const [row] = await db.sql<{ seq: string | number }>`
+			insert into document_updates (document_id, update) values (${documentId}, ${update}) returning seq`;
+		return Number(row!.seq);
+	}
+	return db.begin(async (sql) => {
+		const [row] = await sql<{ seq: string | number }>`
+			insert into document_updates (document_id, update) values (${documentId}, ${update}) returning seq`;
+		for (const owner of owners) {
+			await sql`
+				insert into document_clients (document_id, client_id, user_id) values (${documentId}, ${owner.clientId}, ${owner.userId})
+				on conflict (document_id, client_id) do nothing`;
+		}
+		return Number(row!.seq);
+	});
+}
+
+/** Every bound client id of a document (BI-13). */
+export async function loadOwners(db: Db, documentId: string): Promise<Map<number, string | null>> {
+	const rows = await db.sql<{ client_id: string | number; user_id: string | null }>`
+		select client_id, user_id from document_clients where document_id = ${documentId}`;
+	return new Map(rows.map((row) => [Number(row.client_id), row.user_id]));
 }
 
 /**

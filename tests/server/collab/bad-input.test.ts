@@ -2,8 +2,8 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectUntouchedSince, openBystander, type Bystander } from '../../helpers/bystander';
-import { describeMessage, helloMessage, openEditor, openRaw, paragraphUpdate, syncUpdateMessage, type RawCollab } from '../../helpers/collab';
+import { expectUntouchedSince, openBystander, paragraphsOf, type Bystander } from '../../helpers/bystander';
+import { appendParagraph, describeMessage, helloMessage, impersonating, openEditor, openRaw, paragraphUpdate, syncUpdateMessage, type RawCollab } from '../../helpers/collab';
 import type { ApiClient } from '../../helpers/client';
 import { createDocument, seedGroup, type Roster } from '../../helpers/group';
 import { eventually } from '../../helpers/retry';
@@ -200,6 +200,40 @@ describe.each(backends())('bad input on /collab closes or refuses the offender a
 		await eventually(() => expect(reader.provider.synced).toBe(true));
 		expect(reader.doc.getMap('__admin').size).toBe(0);
 		expect(reader.doc.getText('other').length).toBe(0);
+		reader.destroy();
+	});
+
+	it("new text under another member's Yjs client id is refused with CLIENT_ID and never applied, also after a restart (BI-13)", async () => {
+		const documentId = await createDocument(roster.member, roster.groupId, 'attribution', 'notes');
+		const victim = openEditor(server.url, roster.member, documentId);
+		await eventually(() => expect(victim.provider.synced).toBe(true));
+		victim.type('The member wrote this.');
+		const bystander = await openBystander(server.url, roster.observer, documentId);
+		await eventually(() => expect(bystander.paragraphs()).toEqual(['The member wrote this.']));
+		const forged = appendParagraph(impersonating(victim.doc), 'The member withdraws everything.');
+		const refusedWith = (raw: RawCollab) => raw.received.map(describeMessage).filter((m) => m.type === 2);
+
+		const offender = await openAuthorized(server.url, roster.member2, documentId);
+		const mark = bystander.mark();
+		offender.send(syncUpdateMessage(forged, 2));
+		offender.send(syncUpdateMessage(forged, 1));
+		await eventually(() => expect(refusedWith(offender)).toEqual(Array(2).fill({ type: 2, subtype: 0, payload: 'CLIENT_ID' })));
+		expect(offender.ws.readyState).toBe(offender.ws.OPEN);
+		await untouched(documentId, bystander, ['The member wrote this.'], mark);
+		victim.destroy();
+		offender.ws.close();
+		bystander.close();
+
+		server = await restartServer(server, 'SIGKILL');
+		const again = await openAuthorized(server.url, roster.member2, documentId);
+		again.send(syncUpdateMessage(forged, 2));
+		await eventually(() => expect(refusedWith(again)).toEqual([{ type: 2, subtype: 0, payload: 'CLIENT_ID' }]));
+		again.ws.close();
+		const reader = openEditor(server.url, roster.observer, documentId);
+		await eventually(() => expect(reader.provider.synced).toBe(true));
+		const stored = paragraphsOf(reader.doc);
+		expect(stored).toContain('The member wrote this.');
+		expect(stored.filter((text) => !text.startsWith('marker '))).toEqual(['The member wrote this.']);
 		reader.destroy();
 	});
 
