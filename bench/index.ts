@@ -20,7 +20,7 @@ import { runQuestions, type QuestionsTiming } from './scenarios/questions';
 import { runSession, type SessionTiming } from './scenarios/session';
 import { root } from './servers/child';
 import { postgresAnswers, prepareDatabase, type PlenaryDatabase } from './servers/plenary-db';
-import { serverNames, startHocuspocus, startPlenary, startReference, type ServerName, type ServerUnderTest } from './servers/servers';
+import { documentServers, serverNames, startFloor, startHocuspocus, startPlenary, startReference, type ServerName, type ServerUnderTest } from './servers/servers';
 
 const { values: args } = parseArgs({
 	options: {
@@ -116,10 +116,13 @@ const running = new Set<ServerUnderTest>();
 /** With --profile every server process writes a V8 CPU profile at exit (see bench/measure/profile.ts). */
 function starter(name: ServerName, database: PlenaryDatabase, label: string): () => Promise<ServerUnderTest> {
 	const nodeArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(artifacts, 'profiles', `${label}-${name}`)}`] : [];
-	const start =
-		name === 'Plenary'
-			? () => startPlenary({ database, unloadDelayMs, nodeArgs })
-			: () => (name === 'y-websocket-server' ? startReference(nodeArgs) : startHocuspocus(nodeArgs));
+	const starters: Record<ServerName, () => Promise<ServerUnderTest>> = {
+		Plenary: () => startPlenary({ database, unloadDelayMs, nodeArgs }),
+		'y-websocket-server': () => startReference(nodeArgs),
+		Hocuspocus: () => startHocuspocus(nodeArgs),
+		'relay-floor': () => startFloor(nodeArgs)
+	};
+	const start = starters[name];
 	return async () => {
 		const server = await start();
 		running.add(server);
@@ -257,7 +260,7 @@ try {
 		}
 	}
 	if (history) {
-		for (const name of servers) {
+		for (const name of servers.filter((server) => documentServers.includes(server))) {
 			try {
 				await quiet(pool);
 				if (name === 'Plenary') {

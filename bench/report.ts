@@ -165,6 +165,13 @@ function targetCheck(run: Run): string {
 				`p99 ${ms(plenary.latency.p99)} ms vs Hocuspocus ${ms(hocuspocus.latency.p99)} ms = ${ratio.toFixed(2)}× (target ≤ 0.50×): ` +
 				`**${delivered && ratio <= 0.5 ? 'met' : 'missed'}**`
 		);
+		const floor = rows.find((row) => row.server === 'relay-floor');
+		if (floor) {
+			lines.push(
+				`  - The relay floor (no Yjs, no storage: what ws, the kernel and the load generator cost) in the same run: p99 ${ms(floor.latency.p99)} ms = ` +
+					`${(floor.latency.p99 / hocuspocus.latency.p99).toFixed(2)}× Hocuspocus; Plenary is ${(plenary.latency.p99 / floor.latency.p99).toFixed(2)}× the floor.`
+			);
+		}
 	}
 	const plenary = run.loads.find((row): row is LoadResult => row.server === 'Plenary' && !('error' in row));
 	const others = run.loads.filter((row): row is LoadResult => row.server !== 'Plenary' && !('error' in row));

@@ -3,7 +3,9 @@ import type { Endpoint } from '../load/protocol';
 import { baseEnv, startChild, type Child } from './child';
 import type { PlenaryDatabase } from './plenary-db';
 
-export const serverNames = ['Plenary', 'y-websocket-server', 'Hocuspocus'] as const;
+export const serverNames = ['Plenary', 'y-websocket-server', 'Hocuspocus', 'relay-floor'] as const;
+/** Servers that hold a document: the load scenario applies to them (not to the relay floor). */
+export const documentServers: readonly ServerName[] = ['Plenary', 'y-websocket-server', 'Hocuspocus'];
 export type ServerName = (typeof serverNames)[number];
 
 /** One server under test, started fresh for each scenario; `nodeArgs` go to its node (e.g. --cpu-prof). */
@@ -81,6 +83,18 @@ export async function startHocuspocus(nodeArgs: string[]): Promise<ServerUnderTe
 	return inMemory('Hocuspocus', child, (port, document) => ({
 		protocol: 'hocuspocus',
 		url: `ws://127.0.0.1:${port}`,
+		headers: {},
+		documentName: document,
+		plenaryHello: false
+	}));
+}
+
+/** The relay floor (servers/floor-server.ts): relays updates verbatim, holds no document. */
+export async function startFloor(nodeArgs: string[]): Promise<ServerUnderTest> {
+	const child = await startChild([...nodeArgs, '--import', 'tsx', 'bench/servers/floor-server.ts'], baseEnv({}), /listening (\d+)/);
+	return inMemory('relay-floor', child, (port, document) => ({
+		protocol: 'y-websocket',
+		url: `ws://127.0.0.1:${port}/${document}`,
 		headers: {},
 		documentName: document,
 		plenaryHello: false
