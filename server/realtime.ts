@@ -3,6 +3,7 @@ import type { Server as IOServer } from 'socket.io';
 import type { AppContext } from '../src/lib/server/context';
 import { attachCollab, type Collab } from './collab';
 import { attachSocketIo } from './live/io';
+import { writeOutstandingOutcomes } from './live/votes';
 
 export type Realtime = { io: IOServer; collab: Collab; close(): Promise<void> };
 
@@ -18,6 +19,8 @@ export function attachRealtime(server: HttpServer, context: AppContext): Realtim
 	if (existing) return existing;
 	const collab = attachCollab(server, context);
 	const io = attachSocketIo(server, context, collab);
+	// Outcomes of votes closed just before the last stop that never reached the text.
+	writeOutstandingOutcomes(context, collab).catch((error) => context.log.error({ err: error }, 'repairing vote outcomes failed'));
 	const realtime: Realtime = {
 		io,
 		collab,

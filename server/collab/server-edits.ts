@@ -27,8 +27,8 @@ export async function appendBlocks(registry: RoomRegistry, documentId: string, g
 
 /**
  * Sets the `status` attribute of the recommendation with this id, as the server (a vote's outcome):
- * broadcast to open editors and stored like any edit. Resolves false when the recommendation is no
- * longer in the text (deleted while the vote ran); then nothing is written.
+ * broadcast to open editors and stored like any edit. Resolves once the change is stored; false when
+ * the recommendation is no longer in the text (deleted while the vote ran), then nothing is written.
  */
 export async function setRecommendationStatus(
 	registry: RoomRegistry,
@@ -45,6 +45,8 @@ export async function setRecommendationStatus(
 			.next();
 		if (found.done) return false;
 		room.doc.transact(() => (found.value as Y.XmlElement).setAttribute('status', status), serverOrigin);
+		// Resolves once stored, so the caller can record that the outcome is in the text.
+		await room.flush();
 		return true;
 	} finally {
 		registry.released(room);

@@ -72,17 +72,38 @@ export function registerVoteEvents(io: IOServer, socket: Socket, context: AppCon
 export async function closeVote(io: IOServer, context: AppContext, collab: Collab, sessionId: string, groupId: string, voteId: string): Promise<{ result: VoteResult; mutation: sessions.Mutation }> {
 	const { db, log } = context;
 	const { result, mutation } = await votes.close(db, sessionId, voteId);
-	// The result is stored first; the text follows. A crash in between leaves the stored result
-	// right and the badge in the text as it was, which a moderator can set by hand.
-	// A locked document gets the outcome too: the lock stops people from changing the wording
-	// while it is being decided, and the outcome is the room's decision recorded by the server,
-	// not an edit of the wording.
+	// The result is stored first; the text follows. A crash in between is repaired at the next
+	// start (writeOutstandingOutcomes). A locked document gets the outcome too: the lock stops
+	// people from changing the wording while it is being decided, and the outcome is the room's
+	// decision recorded by the server, not an edit of the wording.
 	try {
-		const written = await setRecommendationStatus(collab.registry, result.documentId, groupId, result.recommendationId, result.outcome);
-		if (!written) log.warn({ voteId, recommendationId: result.recommendationId }, 'the voted recommendation is no longer in the text');
+		await writeOutcome(context, collab, { ...result, groupId });
 	} catch (error) {
 		log.error({ err: error, voteId }, 'writing a vote outcome into the document failed');
 	}
 	io.to(room(sessionId)).emit('vote:result', result);
 	return { result, mutation };
+}
+
+async function writeOutcome(context: AppContext, collab: Collab, vote: votes.UnwrittenOutcome): Promise<void> {
+	const { documentId, groupId, recommendationId, outcome, voteId } = vote;
+	const written = await setRecommendationStatus(collab.registry, documentId, groupId, recommendationId, outcome);
+	if (!written) context.log.warn({ voteId, recommendationId }, 'the voted recommendation is no longer in the text');
+	// Only after the edit is stored (setRecommendationStatus waits for that): a crash before must find it still owed.
+	await votes.markOutcomeWritten(context.db, voteId);
+}
+
+/**
+ * At start: outcomes of votes closed just before the server stopped, not yet in the text, are
+ * written now. Each is tried once; a failure is logged and tried again at the next start.
+ */
+export async function writeOutstandingOutcomes(context: AppContext, collab: Collab): Promise<void> {
+	for (const vote of await votes.outcomesNotWritten(context.db)) {
+		try {
+			await writeOutcome(context, collab, vote);
+			context.log.info({ voteId: vote.voteId }, 'wrote the outcome of a vote closed before the restart');
+		} catch (error) {
+			context.log.error({ err: error, voteId: vote.voteId }, 'writing a vote outcome into the document failed');
+		}
+	}
 }

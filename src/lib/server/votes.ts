@@ -120,3 +120,20 @@ export async function close(db: Db, sessionId: string, voteId: string): Promise<
 	});
 	return { result: result!, mutation };
 }
+
+/** The outcome of a closed vote is in the text now (or its recommendation is gone): nothing to repair. */
+export async function markOutcomeWritten(db: Db, voteId: string): Promise<void> {
+	await db.sql`update votes set outcome_written_at = now() where id = ${voteId} and closed_at is not null`;
+}
+
+export type UnwrittenOutcome = { voteId: string; documentId: string; groupId: string; recommendationId: string; outcome: VoteResult['outcome'] };
+
+/** Closed votes whose outcome never reached the text (the server stopped in between). */
+export async function outcomesNotWritten(db: Db): Promise<UnwrittenOutcome[]> {
+	return db.sql<UnwrittenOutcome>`
+		select v.id as "voteId", v.document_id as "documentId", d.group_id as "groupId",
+			v.recommendation_id as "recommendationId", v.outcome
+		from votes v join documents d on d.id = v.document_id
+		where v.closed_at is not null and v.outcome_written_at is null
+		order by v.closed_at`;
+}

@@ -10,6 +10,10 @@ import { ask, heard, liveSocket } from '../../helpers/live';
 import { eventually } from '../../helpers/retry';
 import { backends } from '../../helpers/services';
 import { restartServer, startServer, type RunningServer } from '../../helpers/server';
+import type { Db } from '../../../src/lib/server/db/db';
+import { openPglite } from '../../../src/lib/server/db/pglite';
+import { openPostgres } from '../../../src/lib/server/db/postgres';
+import { appendUpdate, loadContent } from '../../../src/lib/server/documents';
 
 type Who = keyof Omit<Roster, 'eventId' | 'groupId'>;
 
@@ -250,5 +254,43 @@ describe.each(backends())('votes in a live session on %s', (backend) => {
 		await eventually(() => expect(statusIn(after, s.recommendationId)).toBe('adopted'), { timeoutMs: 10_000 });
 		const joined = await ask(await socketOf('observer'), 'session:join', { sessionId: s.sessionId });
 		expect(joined.state).toMatchObject({ vote: null, voteResults: [{ voteId, outcome: 'adopted' }] });
+	});
+
+	it("a vote closed just before a crash whose outcome never reached the text gets it written at the next start", async () => {
+		const s = await liveSession();
+		const { voteId } = await ask(s.chair, 'vote:open', { sessionId: s.sessionId, documentId: s.documentId, recommendationId: s.recommendationId });
+		await ask(await socketOf('member'), 'vote:cast', { voteId, choice: 'yes' });
+		expect((await ask(s.chair, 'vote:close', { voteId })).result).toMatchObject({ outcome: 'adopted' });
+		await server.stop();
+		sockets.splice(0).forEach((socket) => socket.close());
+		editors.splice(0).forEach((editor) => editor.destroy());
+
+		// The state a crash between storing the result and writing the text leaves behind.
+		const db: Db = server.env.DATABASE_URL ? await openPostgres(server.env.DATABASE_URL) : await openPglite(server.env.DATA_DIR!);
+		try {
+			await db.sql`update votes set outcome_written_at = null where id = ${voteId}`;
+			const doc = new Y.Doc();
+			for (const update of (await loadContent(db, s.documentId)).updates) Y.applyUpdate(doc, update);
+			const before = Y.encodeStateVector(doc);
+			const recommendation = doc
+				.getXmlFragment('default')
+				.createTreeWalker((node) => node instanceof Y.XmlElement && node.getAttribute('id') === s.recommendationId)
+				.next().value as Y.XmlElement;
+			recommendation.setAttribute('status', 'proposed');
+			await appendUpdate(db, s.documentId, Y.encodeStateAsUpdate(doc, before));
+		} finally {
+			await db.close();
+		}
+
+		server = await restartServer(server, 'SIGTERM');
+		const reader = openEditor(server.url, roster.observer, s.documentId);
+		editors.push(reader);
+		await eventually(() => expect(statusIn(reader, s.recommendationId)).toBe('adopted'), { timeoutMs: 10_000 });
+		await eventually(() => expect(server.output()).toContain('wrote the outcome of a vote closed before the restart'));
+		// Written once: a further start finds nothing owed.
+		server = await restartServer(server, 'SIGTERM');
+		sockets.splice(0).forEach((socket) => socket.close());
+		await ask(await socketOf('observer'), 'session:join', { sessionId: s.sessionId });
+		expect(server.output()).not.toContain('wrote the outcome of a vote closed before the restart');
 	});
 });
