@@ -46,8 +46,9 @@ export async function inSession(db: Db, sessionId: string, documentId: string): 
 }
 
 /**
- * Opens a vote on `recommendationId` of `documentId`. Throws NOT_FOUND when the document is not
- * one of the session's, CONFLICT when the session is not live or another vote is open.
+ * Opens a vote on `recommendationId` of `documentId` and points the room's focus at it. Throws
+ * NOT_FOUND when the document is not one of the session's, CONFLICT when the session is not live or
+ * another vote is open.
  */
 export async function open(
 	db: Db,
@@ -67,6 +68,11 @@ export async function open(
 			values (${sessionId}, ${target.documentId}, ${target.recommendationId}, ${openedBy})
 			returning id`;
 		voteId = vote!.id;
+		// The room looks at what it votes on: followers and the projector go to the recommendation.
+		await sql`
+			update group_sessions
+			set focus_document_id = ${target.documentId}, focus_recommendation_id = ${target.recommendationId}, focus_block = null, focus_fraction = null
+			where id = ${sessionId}`;
 		return true;
 	});
 	return { voteId, mutation };

@@ -71,6 +71,8 @@ describe.each(backends())('votes in a live session on %s', (backend) => {
 		}
 		const opened = await ask(s.chair, 'vote:open', { sessionId: s.sessionId, documentId: s.documentId, recommendationId: s.recommendationId });
 		expect(opened).toMatchObject({ ok: true, voteId: expect.any(String), state: { vote: { recommendationId: s.recommendationId, documentId: s.documentId, cast: 0 } } });
+		// The room is pointed at what it votes on (followers and the projector go there).
+		expect(opened.state.focus).toEqual({ documentId: s.documentId, recommendationId: s.recommendationId, position: null });
 		const voteId: string = opened.voteId;
 
 		const castBy = { organizer: true, moderator: true, member: true, member2: true, participant: 'FORBIDDEN', observer: 'FORBIDDEN', stranger: 'NOT_FOUND' } as const;
