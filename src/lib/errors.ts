@@ -45,6 +45,17 @@ export function commentErrorText(code: string): string {
 	return errorText(code);
 }
 
+/**
+ * Why a comment kept as "not sent" was refused for good (`Unsent.refused`): `comment:add` answers
+ * FORBIDDEN only for a role below participant, NOT_FOUND for a stream, thread, anchor or
+ * recommendation that is gone.
+ */
+export function unsentRefusalText(code: string): string {
+	if (code === 'FORBIDDEN') return m.comment_refused_role();
+	if (code === 'NOT_FOUND') return m.comment_refused_gone();
+	return commentErrorText(code);
+}
+
 export function issueText(issue: FieldIssue | undefined): string | null {
 	if (!issue) return null;
 	switch (issue.code) {

@@ -2,45 +2,9 @@ import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, browserAvailable, gotoReady, launchChromium, pageAs as openPageAs } from '../helpers/browser';
 import type { ApiClient } from '../helpers/client';
+import { commentOn, selectPhrase, typeDocument } from '../helpers/editor-page';
 import { createDocument, seedGroup, type Roster } from '../helpers/group';
 import { startServer, type RunningServer } from '../helpers/server';
-
-/** Selects `phrase` in the editor of `page` with the DOM selection (as a mouse drag would). */
-async function selectPhrase(page: Page, phrase: string): Promise<void> {
-	await page.evaluate((text) => {
-		const root = document.querySelector<HTMLElement>('.ProseMirror')!;
-		root.focus();
-		const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-		for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-			const at = node.textContent!.indexOf(text);
-			if (at === -1) continue;
-			const range = document.createRange();
-			range.setStart(node, at);
-			range.setEnd(node, at + text.length);
-			const selection = document.getSelection()!;
-			selection.removeAllRanges();
-			selection.addRange(range);
-			return;
-		}
-		throw new Error(`not found: ${text}`);
-	}, phrase);
-}
-
-/** Comments on `phrase` from the margin's composer. */
-async function commentOn(page: Page, phrase: string, body: string): Promise<void> {
-	await selectPhrase(page, phrase);
-	await page.getByTestId('comment-button').click();
-	await page.locator('#new-comment').fill(body);
-	await page.getByRole('button', { name: 'Send' }).click();
-}
-
-/** A document of the group with `text` typed into it by `page` and stored by the server. */
-async function typeDocument(page: Page, url: string, text: string): Promise<void> {
-	await gotoReady(page, url);
-	await page.locator('.ProseMirror').click();
-	await page.keyboard.type(text);
-	await expect.poll(() => page.getByTestId('sync-status').textContent()).toContain('All changes saved');
-}
 
 describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 	let server: RunningServer;

@@ -56,9 +56,11 @@ import type { SessionState } from './live';
  *
  * Offline: give every new comment a `clientId` (e.g. `crypto.randomUUID()`) when it is written and
  * keep it with the unsent comment; resending with the same `clientId` answers the comment the first
- * send created and never makes a second (nor counts against the rate limit). Send an anchored
- * comment once the document's provider has synced, so the server already has the commented words
- * (it waits 1.5 s for them, then answers NOT_FOUND).
+ * send created and never makes a second (nor counts against the rate limit). A resend refused
+ * with any other code than RATE_LIMITED or INTERNAL will be refused again as it is: give its text
+ * back to its writer rather than dropping it. Send an anchored comment once the document's
+ * provider has synced, so the server already has the commented words (it waits 1.5 s for them,
+ * then answers NOT_FOUND).
  */
 
 export const commentLimits = {

@@ -22,9 +22,6 @@ export class CommentStream {
 	lastError = $state<string | null>(null);
 
 	private readonly outbox: Outbox;
-	/** clientIds the server refused for good during a flush (read once by `add`). */
-	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping for add(), never rendered
-	private readonly refused = new Set<string>();
 	private readonly off: (() => void)[] = [];
 	private readTimer: ReturnType<typeof setTimeout> | null = null;
 	private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -106,13 +103,17 @@ export class CommentStream {
 
 	private markReadSoon(): void {
 		if (this.readTimer) clearTimeout(this.readTimer);
-		this.readTimer = setTimeout(() => void this.emit('comment:read', this.stream), 1000);
+		this.readTimer = setTimeout(() => {
+			this.readTimer = null;
+			void this.emit('comment:read', this.stream);
+		}, 1000);
 	}
 
 	private async flush(): Promise<void> {
 		await this.outbox.flush(async (item): Promise<SendResult> => {
 			if (item.anchor) await this.ready();
-			const { writtenAt: _, ...payload } = item;
+			// Only the fields of `comment:add` (the server refuses any other as VALIDATION).
+			const { writtenAt: _, refused: __, ...payload } = item;
 			const answer = await this.emit<{ comment: Comment }>('comment:add', { ...this.stream, ...payload });
 			if (answer === 'offline') return 'offline';
 			if (answer.ok) {
@@ -120,33 +121,59 @@ export class CommentStream {
 				this.lastError = null;
 				return 'sent';
 			}
-			this.lastError = answer.error.code;
 			if (answer.error.code === 'RATE_LIMITED' || answer.error.code === 'INTERNAL') {
 				// Kept, and tried again once the window has passed (not only on the next reconnect).
+				this.lastError = answer.error.code;
 				this.retrySoon();
 				return 'offline';
 			}
-			this.refused.add(item.clientId);
-			return 'refused';
+			// The refused comment says why itself (in `unsent`, or in `lastError` once given back by `add`).
+			this.lastError = null;
+			return { refused: answer.error.code };
 		});
 		this.unsent = this.outbox.list();
 	}
 
 	/**
-	 * Writes a comment: kept with a new clientId first, then sent (now, or on reconnect). Answers
-	 * `refused` when the server refused it for good (the reason is in `lastError`): the caller puts
-	 * the text back where it was written, since the stream no longer keeps it. `kept` means it waits
-	 * for the connection (shown in `unsent`).
+	 * Writes a comment: kept with a new clientId first, then sent (now, or on reconnect). `kept`
+	 * means it waits for the connection (shown in `unsent`). `refused` means the server refused it
+	 * for good: `giveBack` is offered the text and answers whether it put it back into the box it
+	 * was written in (then the reason is in `lastError`); it answers false when that box is gone or
+	 * holds new words, and the comment stays in `unsent`, marked refused with the reason, for its
+	 * writer to copy, change and send again, or discard.
 	 */
-	async add(draft: Draft): Promise<'sent' | 'refused' | 'kept'> {
+	async add(draft: Draft, giveBack: (body: string) => boolean = () => false): Promise<'sent' | 'refused' | 'kept'> {
 		const { clientId } = this.outbox.add(draft);
 		this.unsent = this.outbox.list();
-		if (this.connected) await this.flush();
-		if (this.refused.delete(clientId)) return 'refused';
-		return this.outbox.list().some((item) => item.clientId === clientId) ? 'kept' : 'sent';
+		return this.settle(clientId, giveBack);
 	}
 
-	/** Forgets a comment that could not be sent. */
+	/** Sends a refused comment again with its text as its writer changed it; answers like `add`. */
+	async resend(clientId: string, body: string): Promise<'sent' | 'refused' | 'kept'> {
+		this.outbox.retry(clientId, body);
+		this.unsent = this.outbox.list();
+		return this.settle(clientId, () => false);
+	}
+
+	private async settle(clientId: string, giveBack: (body: string) => boolean): Promise<'sent' | 'refused' | 'kept'> {
+		if (this.connected) await this.flush();
+		const item = this.outbox.list().find((one) => one.clientId === clientId);
+		if (!item) return 'sent';
+		if (!item.refused) return 'kept';
+		if (giveBack(item.body)) {
+			this.discard(clientId);
+			this.lastError = item.refused;
+		}
+		return 'refused';
+	}
+
+	/** Keeps what the writer typed into a refused comment, across reloads, before it is sent again. */
+	revise(clientId: string, body: string): void {
+		this.outbox.revise(clientId, body);
+		this.unsent = this.outbox.list();
+	}
+
+	/** Forgets a comment that could not be sent (its writer chose to). */
 	discard(clientId: string): void {
 		this.outbox.remove(clientId);
 		this.unsent = this.outbox.list();
@@ -188,7 +215,11 @@ export class CommentStream {
 	}
 
 	destroy(leave: boolean): void {
-		if (this.readTimer) clearTimeout(this.readTimer);
+		if (this.readTimer) {
+			// A comment that arrived just before the stream was closed was seen: it is marked read now.
+			clearTimeout(this.readTimer);
+			void this.emit('comment:read', this.stream);
+		}
 		if (this.retryTimer) clearTimeout(this.retryTimer);
 		for (const off of this.off) off();
 		if (leave && 'documentId' in this.stream && this.socket.connected) void this.emit('document:leave', this.stream);

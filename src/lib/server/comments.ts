@@ -167,11 +167,21 @@ export async function byClientId(db: Db, authorId: string, clientId: string): Pr
 }
 
 async function mentionable(sql: Sql, groupId: string): Promise<{ id: string; name: string }[]> {
+	// Everyone who sees the group's documents and sessions: its members (any role) and its event's organizers.
 	return sql`
 		select u.id, u.name from memberships m join users u on u.id = m.user_id where m.group_id = ${groupId}
 		union
 		select u.id, u.name from groups g join event_organizers o on o.event_id = g.event_id join users u on u.id = o.user_id
 		where g.id = ${groupId}`;
+}
+
+/**
+ * The people a comment of the group can mention, by name, without `me`: exactly those the server
+ * recognises after "@" (offered by the comment boxes' completion).
+ */
+export async function mentionablePeople(db: Db, groupId: string, me: string): Promise<{ id: string; name: string }[]> {
+	const people = await mentionable(db.sql, groupId);
+	return people.filter((person) => person.id !== me).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { RequestEvent } from '@sveltejs/kit';
 import { roleInGroup } from './auth/authorize';
+import * as comments from './comments';
 import { appContext } from './context';
 import * as documents from './documents';
 import { notFound } from './errors';
@@ -25,6 +26,7 @@ export async function loadSessionPage(event: RequestEvent<{ sessionId: string }>
 			role: principal.role,
 			me: { id: user.id, name: user.name, color: colorOf(user.id) },
 			group: { id: group.id, name: group.name, eventId: group.eventId, eventTitle: group.eventTitle },
+			people: await comments.mentionablePeople(db, groupId, user.id),
 			documents: docs.map((doc) => ({
 				...documents.view(doc),
 				access: documents.accessFor(doc, principal.role)

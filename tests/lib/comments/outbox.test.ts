@@ -70,13 +70,56 @@ describe('the offline outbox', () => {
 		expect(sent).toEqual(['later']);
 	});
 
-	it('drops a comment the server refuses for good and survives broken storage', async () => {
+	it('keeps a comment the server refuses for good on a resend, with its text and the reason, and sends it no more', async () => {
 		const storage = memory();
 		const outbox = new Outbox(storage, key, ids);
-		outbox.add({ body: 'x' });
-		await outbox.flush(async () => 'refused');
+		const refused = outbox.add({ body: 'Written offline; the writer was made an observer meanwhile.', parentId: 'thread-1' });
+		const next = outbox.add({ body: 'the next one' });
+		const sent: string[] = [];
+		await outbox.flush(async (item) => {
+			sent.push(item.body);
+			return item.clientId === refused.clientId ? { refused: 'FORBIDDEN' } : 'sent';
+		});
+		expect(sent).toEqual(['Written offline; the writer was made an observer meanwhile.', 'the next one']);
+		// The text survives a reload of the page (a new outbox on the same storage), marked refused.
+		const reloaded = new Outbox(storage, key, ids);
+		expect(reloaded.list()).toEqual([{ ...refused, refused: 'FORBIDDEN' }]);
+		expect(reloaded.list().map((i) => i.clientId)).not.toContain(next.clientId);
+		expect(reloaded.pending()).toEqual([]);
+		await reloaded.flush(async (item) => (sent.push(item.body), 'sent'));
+		expect(sent).toHaveLength(2);
+
+		// Changed by its writer it is kept so; sent again, it goes out with its clientId and leaves.
+		reloaded.revise(refused.clientId, 'Changed text');
+		expect(reloaded.list()).toMatchObject([{ body: 'Changed text', refused: 'FORBIDDEN' }]);
+		reloaded.retry(refused.clientId, 'Changed again');
+		const resent: Unsent[] = [];
+		await reloaded.flush(async (item) => (resent.push(item), 'sent'));
+		expect(resent).toEqual([{ clientId: refused.clientId, writtenAt: refused.writtenAt, body: 'Changed again', parentId: 'thread-1' }]);
+		expect(reloaded.list()).toEqual([]);
+		expect(storage.data.size).toBe(0);
+	});
+
+	it('discards a refused comment only when told to, and survives broken storage', async () => {
+		const storage = memory();
+		const outbox = new Outbox(storage, key, ids);
+		const item = outbox.add({ body: 'x' });
+		await outbox.flush(async () => ({ refused: 'VALIDATION' }));
+		expect(outbox.list()).toMatchObject([{ body: 'x', refused: 'VALIDATION' }]);
+		outbox.remove(item.clientId);
 		expect(outbox.list()).toEqual([]);
 		storage.data.set(key, '{not json');
 		expect(outbox.list()).toEqual([]);
+	});
+
+	it('keeps comments in memory while storage refuses to write, or there is none', async () => {
+		const full: KeyValue = { getItem: () => null, setItem: () => { throw new DOMException('full', 'QuotaExceededError'); }, removeItem: () => {} };
+		for (const storage of [full, null]) {
+			const outbox = new Outbox(storage, key, ids);
+			outbox.add({ body: 'kept in memory' });
+			expect(outbox.list()).toMatchObject([{ body: 'kept in memory' }]);
+			await outbox.flush(async () => ({ refused: 'NOT_FOUND' }));
+			expect(outbox.list()).toMatchObject([{ body: 'kept in memory', refused: 'NOT_FOUND' }]);
+		}
 	});
 });

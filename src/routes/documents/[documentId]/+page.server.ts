@@ -1,4 +1,5 @@
 import { authorizeDocument } from '$lib/server/auth/authorize';
+import * as comments from '$lib/server/comments';
 import { appContext } from '$lib/server/context';
 import * as documents from '$lib/server/documents';
 import { formAction, formValues } from '$lib/server/forms';
@@ -23,7 +24,8 @@ export const load: PageServerLoad = async (event) => {
 			group: { id: group.id, name: group.name, eventId: group.eventId, eventTitle: group.eventTitle },
 			role: principal.role,
 			access,
-			me: { id: user.id, name: user.name, color: colorOf(user.id) }
+			me: { id: user.id, name: user.name, color: colorOf(user.id) },
+			people: await comments.mentionablePeople(db, principal.groupId, user.id)
 		};
 	});
 };
