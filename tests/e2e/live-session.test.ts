@@ -10,8 +10,9 @@ import { startServer, type RunningServer } from '../helpers/server';
 /** The number of the paragraph ("§ N. …") at the top of what the page shows of the text (below a sticky toolbar). */
 function topParagraph(page: Page): Promise<number> {
 	return page.evaluate(() => {
-		const toolbar = document.querySelector('.editor-frame .toolbar');
-		const top = toolbar ? Math.max(0, toolbar.getBoundingClientRect().bottom) : 0;
+		// What the reader sees starts below the toolbar and below the projector's head (it stays on top).
+		const covering = [document.querySelector('.editor-frame .toolbar'), ...document.querySelectorAll('[data-covers-top]')];
+		const top = Math.max(0, ...covering.map((element) => element?.getBoundingClientRect().bottom ?? 0));
 		for (const paragraph of document.querySelectorAll('.ProseMirror > p')) {
 			if (paragraph.getBoundingClientRect().bottom > top) return Number(/§ (\d+)\./.exec(paragraph.textContent ?? '')?.[1] ?? -1);
 		}
@@ -187,6 +188,8 @@ describe.runIf(browserAvailable())('running a session in Chromium', () => {
 		expect(second).toBeGreaterThan(first);
 		await expect.poll(() => topParagraph(participant)).toBeOneOf([second - 1, second, second + 1]);
 		await expect.poll(() => topParagraph(projector)).toBeOneOf([second - 1, second, second + 1]);
+		// The projector's head (speaker, vote, what is discussed) stays on screen over the scrolled text.
+		expect(await projector.locator('.projector-head').evaluate((head) => head.getBoundingClientRect().top)).toBe(0);
 		await settled(participant);
 		await chair.screenshot({ path: artifactPath('25-follow-moderator-chair.png') });
 		await participant.screenshot({ path: artifactPath('26-follow-moderator-participant.png') });

@@ -8,10 +8,14 @@ import type { FocusPosition } from '$lib/protocol/live';
  * however wide the screen and large the font. The page scrolls as a whole (the window).
  */
 
-/** The top edge of what the reader sees of the text, in viewport pixels: below the sticky toolbar if there is one. */
+/**
+ * The top edge of what the reader sees of the text, in viewport pixels: below the sticky toolbar if
+ * there is one, and below anything else that stays over the top of the page (`data-covers-top`,
+ * e.g. the projector's head).
+ */
 export function viewTop(frame: HTMLElement): number {
-	const toolbar = frame.querySelector('.toolbar');
-	return toolbar ? Math.max(0, toolbar.getBoundingClientRect().bottom) : 0;
+	const covering = [frame.querySelector('.toolbar'), ...document.querySelectorAll('[data-covers-top]')];
+	return Math.max(0, ...covering.map((element) => element?.getBoundingClientRect().bottom ?? 0));
 }
 
 function blockAt(view: EditorView, index: number): HTMLElement | null {
