@@ -159,7 +159,8 @@ export class Connection implements RoomMember {
 	detach(): void {
 		this.closed = true;
 		this.stopWaiting();
-		if (this.awarenessClientId !== null) {
+		// A reconnect of the same client may have taken the id over already: its presence stays.
+		if (this.awarenessClientId !== null && this.room.unclaim(this.awarenessClientId, this)) {
 			awarenessProtocol.removeAwarenessStates(this.room.awareness, [this.awarenessClientId], this);
 		}
 	}
@@ -243,8 +244,8 @@ export class Connection implements RoomMember {
 
 	/**
 	 * Awareness carries the name and colour others see. One client id per connection (the first it
-	 * announces); entries for any other id are dropped (BI-16/17), and `user` is always the
-	 * server's view of this account (BI-15).
+	 * announces that no other person holds); entries for any other id are dropped (BI-16/17), and
+	 * `user` is always the server's view of this account (BI-15).
 	 */
 	private onAwareness(update: Uint8Array): void {
 		const decoder = decoding.createDecoder(update);
@@ -256,7 +257,11 @@ export class Connection implements RoomMember {
 			const clock = decoding.readVarUint(decoder);
 			const json = decoding.readVarString(decoder);
 			if (json.length > collabLimits.maxAwarenessStateBytes) throw new ProtocolError(CollabClose.MALFORMED, 'MALFORMED');
-			this.awarenessClientId ??= clientId;
+			if (this.awarenessClientId === null) {
+				// Someone else's id (their live connection's, or one they wrote with) is not taken over (BI-16).
+				if (!this.room.claim(clientId, this.principal.userId, this)) continue;
+				this.awarenessClientId = clientId;
+			}
 			if (clientId !== this.awarenessClientId) continue;
 			kept.push({ clientId, clock, state: this.asserted(json) });
 		}

@@ -75,6 +75,11 @@ export class Room {
 	private owners = new Map<number, string | null>();
 	/** Bindings not stored yet: they go with the next append, in its transaction. */
 	private unsavedOwners: ClientOwner[] = [];
+	/**
+	 * Client ids announced in awareness by live connections, and who announced them. An id held by
+	 * one person cannot be taken by another (BI-16), and its text is theirs before they write (BI-13).
+	 */
+	private claims = new Map<number, { userId: string; holder: RoomMember }>();
 
 	constructor(
 		readonly documentId: string,
@@ -186,10 +191,13 @@ export class Room {
 		if (ownClientId === null && ends.size === 1) ownClientId = ends.keys().next().value!;
 		let forged: Map<number, number> | null = null;
 		for (const [client, end] of ends) {
-			const owner = this.owners.get(client);
+			// null is the server: an owner too, so not `??`.
+			const owner = this.owners.has(client) ? this.owners.get(client) : this.claims.get(client)?.userId;
 			if (owner === undefined) {
 				if (client === ownClientId) this.bind(client, userId);
-			} else if (owner !== userId && end > Y.getState(this.doc.store, client)) {
+			} else if (owner === userId) {
+				if (!this.owners.has(client)) this.bind(client, userId);
+			} else if (end > Y.getState(this.doc.store, client)) {
 				(forged ??= new Map()).set(client, maxClock);
 			}
 		}
@@ -199,6 +207,27 @@ export class Room {
 		const rest = Y.diffUpdate(update, Y.encodeStateVector(forged));
 		const { structs, ds } = Y.decodeUpdate(rest);
 		return { update: structs.length || ds.clients.size ? rest : null, forged: true };
+	}
+
+	/**
+	 * `holder` (a connection of `userId`) announces `clientId` as its own. Refused when another
+	 * person holds it or wrote with it; a connection of the same person takes it over (a reconnect
+	 * that arrives before the old socket is noticed gone).
+	 */
+	claim(clientId: number, userId: string, holder: RoomMember): boolean {
+		const owner = this.owners.get(clientId);
+		if (owner !== undefined && owner !== userId) return false;
+		const held = this.claims.get(clientId);
+		if (held && held.userId !== userId) return false;
+		this.claims.set(clientId, { userId, holder });
+		return true;
+	}
+
+	/** The connection that announced `clientId` is gone; false when another had taken the id over. */
+	unclaim(clientId: number, holder: RoomMember): boolean {
+		if (this.claims.get(clientId)?.holder !== holder) return false;
+		this.claims.delete(clientId);
+		return true;
 	}
 
 	/** The author of a client id, as far as this room knows (undefined: unbound). */

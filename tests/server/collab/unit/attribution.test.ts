@@ -18,12 +18,12 @@ function roomOn(store: DocumentStore, documentId: string): Room {
 }
 
 /** An awareness message announcing `clientId`, as a y-websocket provider sends on connect. */
-function awarenessOf(clientId: number): Uint8Array {
+function awarenessOf(clientId: number, { clock = 1, state = '{}' } = {}): Uint8Array {
 	const inner = encoding.createEncoder();
 	encoding.writeVarUint(inner, 1);
 	encoding.writeVarUint(inner, clientId);
-	encoding.writeVarUint(inner, 1);
-	encoding.writeVarString(inner, '{}');
+	encoding.writeVarUint(inner, clock);
+	encoding.writeVarString(inner, state);
 	const outer = encoding.createEncoder();
 	encoding.writeVarUint(outer, 1);
 	encoding.writeVarUint8Array(outer, encoding.toUint8Array(inner));
@@ -133,5 +133,39 @@ describe('Authorship of Yjs client ids (BI-13)', () => {
 		connection.receive(syncUpdateMessage(appendParagraph(impersonating(alice.doc), 'Alice resigns.'), 2));
 		expect(refusals(mallory.socket)).toEqual([{ type: 2, subtype: 0, payload: 'CLIENT_ID' }]);
 		expect(paragraphsOf(reloaded.doc)).toEqual(['Judges are appointed by merit.']);
+	});
+
+	it('an id announced by a live connection is its person\'s before they write anything: nobody else writes under it', async () => {
+		const { room, bob, bobConnection } = await scene();
+		const carol = { principal: principal('member'), doc: new Y.Doc() };
+		new Connection(new FakeSocket(), carol.principal, room, writer).receive(awarenessOf(carol.doc.clientID));
+		Y.applyUpdate(carol.doc, Y.encodeStateAsUpdate(room.doc));
+		bobConnection.receive(syncUpdateMessage(appendParagraph(impersonating(carol.doc), 'Carol agrees with everything.'), 2));
+		expect(refusals(bob.socket)).toEqual([{ type: 2, subtype: 0, payload: 'CLIENT_ID' }]);
+		expect(paragraphsOf(room.doc)).toEqual(['Judges are appointed by merit.']);
+	});
+});
+
+describe('Awareness client ids (BI-16)', () => {
+	it("a connection cannot take another person's awareness id: not to remove them, not to speak as them", async () => {
+		const { room, alice } = await scene();
+		const mallory = new Connection(new FakeSocket(), principal('participant'), room, writer);
+		mallory.receive(awarenessOf(alice.doc.clientID, { clock: 5, state: 'null' }));
+		expect(room.awareness.getStates().has(alice.doc.clientID)).toBe(true);
+		mallory.receive(awarenessOf(alice.doc.clientID, { clock: 6, state: '{"cursor":null}' }));
+		expect(room.awareness.getStates().get(alice.doc.clientID)).toEqual({ user: expect.objectContaining({ id: alice.principal.userId }) });
+		// Its own id still works afterwards.
+		mallory.receive(awarenessOf(4242));
+		expect(room.awareness.getStates().has(4242)).toBe(true);
+	});
+
+	it('a reconnect of the same person takes its id over, and the old socket leaving does not remove the new presence', async () => {
+		const { room, alice, aliceConnection } = await scene();
+		const again = new Connection(new FakeSocket(), alice.principal, room, writer);
+		again.receive(awarenessOf(alice.doc.clientID, { clock: 2 }));
+		aliceConnection.detach();
+		expect(room.awareness.getStates().has(alice.doc.clientID)).toBe(true);
+		again.detach();
+		expect(room.awareness.getStates().has(alice.doc.clientID)).toBe(false);
 	});
 });
