@@ -36,21 +36,39 @@ function decorate(state: EditorState | { doc: EditorState['doc'] }, ranges: Rang
 	return DecorationSet.create(state.doc, found);
 }
 
+/** The thread whose words hold `pos`: the shortest range when ranges overlap. */
+function threadAt(ranges: Range[], pos: number): string | null {
+	let best: Range | null = null;
+	for (const range of ranges) if (range.from <= pos && pos <= range.to && (!best || range.to - range.from < best.to - best.from)) best = range;
+	return best?.id ?? null;
+}
+
+/**
+ * Where a thread's words are in the editor's current document (mapped through every change since
+ * their anchor was last resolved), or null when they are not highlighted.
+ */
+export function highlightedRange(state: EditorState, id: string): { from: number; to: number } | null {
+	const range = commentHighlightsKey.getState(state)?.ranges.find((candidate) => candidate.id === id);
+	return range ? { from: range.from, to: range.to } : null;
+}
+
 /**
  * Comment highlights: each thread's words as an inline decoration computed from its anchor (Yjs
  * relative positions), so they follow the words while anyone types, like `markDiscussed`. Between
  * two resolutions the decorations are mapped through each change; after every change of the text
  * (once y-prosemirror has written it to the Y.Doc) the anchors are resolved again and the
- * resolution is reported (`onResolved`, e.g. to list threads "on deleted text").
+ * resolution is reported (`onResolved`, e.g. to list threads "on deleted text"). A click on
+ * highlighted words, or the caret moved into them with the keyboard, activates their thread
+ * (`onActivate`).
  */
 export const CommentHighlights = Extension.create<{
 	onResolved: (resolved: Map<string, ResolvedAnchor>) => void;
-	onClick: (id: string) => void;
+	onActivate: (id: string) => void;
 }>({
 	name: 'commentHighlights',
 
 	addOptions() {
-		return { onResolved: () => {}, onClick: () => {} };
+		return { onResolved: () => {}, onActivate: () => {} };
 	},
 
 	addCommands() {
@@ -122,15 +140,20 @@ export const CommentHighlights = Extension.create<{
 							const before = commentHighlightsKey.getState(previous);
 							const now = commentHighlightsKey.getState(updated.state);
 							if (updated.state.doc !== previous.doc || before?.threads !== now?.threads) schedule(updated);
+							// The caret moved into commented words (arrow keys too): their thread comes forward.
+							const { selection } = updated.state;
+							if (now && selection.empty && !selection.eq(previous.selection) && updated.hasFocus()) {
+								const inside = threadAt(now.ranges, selection.from);
+								if (inside && inside !== threadAt(now.ranges, previous.selection.from)) options.onActivate(inside);
+							}
 						}
 					};
 				},
 				props: {
 					decorations: (state) => commentHighlightsKey.getState(state)?.decorations ?? null,
 					handleClick: (view, pos) => {
-						const state = commentHighlightsKey.getState(view.state);
-						const hit = state?.ranges.filter((range) => range.from <= pos && pos <= range.to).sort((a, b) => a.to - a.from - (b.to - b.from))[0];
-						if (hit) options.onClick(hit.id);
+						const hit = threadAt(commentHighlightsKey.getState(view.state)?.ranges ?? [], pos);
+						if (hit) options.onActivate(hit);
 						return false;
 					}
 				}

@@ -34,8 +34,8 @@ export function createEditor(options: {
 	canSetStatus: () => boolean;
 	/** Called on every change of content or selection (also while the editor is being created). */
 	onUpdate?: (editor: Editor) => void;
-	/** Comment highlights: where each thread's words are now, and a click on highlighted words. */
-	comments?: { onResolved: (resolved: Map<string, ResolvedAnchor>) => void; onClick: (id: string) => void };
+	/** Comment highlights: where each thread's words are now, and a thread activated from its words. */
+	comments?: { onResolved: (resolved: Map<string, ResolvedAnchor>) => void; onActivate: (id: string) => void };
 }): Editor {
 	return new Editor({
 		element: options.element,
