@@ -435,6 +435,53 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 		expect(pageErrors).toEqual([]);
 	}, 120_000);
 
+	it('a member joins the paragraph of a commented phrase to the one before it (Backspace) and splits it again (Enter): the thread stays on its words for everyone, also after a reload', async () => {
+		const documentId = await createDocument(roster.member, roster.groupId, 'Joined paragraphs');
+		const url = `${server.url}/documents/${documentId}`;
+		const member = await pageAs(roster.member);
+		await gotoReady(member, url);
+		await member.locator('.ProseMirror').click();
+		await member.keyboard.type('Courts publish their judgments.');
+		await member.keyboard.press('Enter');
+		await member.keyboard.type('Hearings are public unless the law says otherwise.');
+		await expect.poll(() => member.getByTestId('sync-status').textContent()).toContain('All changes saved');
+		const participant = await pageAs(roster.participant);
+		await gotoReady(participant, url);
+		await participant.locator('.ProseMirror', { hasText: 'says otherwise' }).waitFor();
+		await commentOn(participant, 'unless the law says otherwise', 'Which law?');
+		await thread(member, 'Which law?').waitFor();
+		const anchorNow = async () => (await roster.member.get(`/api/documents/${documentId}/comments`)).body.comments[0].anchor;
+		const before = await anchorNow();
+
+		// y-prosemirror deletes the second paragraph and inserts its text again into the first, so the
+		// commented words are new ones: the member's editor moves the thread onto them.
+		await member.locator('.ProseMirror p', { hasText: 'Hearings are public' }).click({ position: { x: 2, y: 8 } });
+		await member.keyboard.press('Home');
+		await member.keyboard.press('Backspace');
+		for (const page of [member, participant]) {
+			// One paragraph left (its text is not compared: the member's caret label sits inside it on the other page).
+			await expect.poll(() => page.locator('.ProseMirror p').count()).toBe(1);
+			await expect.poll(() => page.getByTestId('on-deleted').count()).toBe(0);
+			await expect.poll(() => page.locator('.comment-highlight').allTextContents()).toEqual(['unless the law says otherwise']);
+			await thread(page, 'Which law?').waitFor();
+		}
+		await expect.poll(anchorNow).not.toEqual(before);
+
+		// Enter at the same place splits the paragraph again: the second half is re-created too.
+		const afterJoin = await anchorNow();
+		await member.keyboard.press('Enter');
+		for (const page of [member, participant]) {
+			await expect.poll(() => page.locator('.ProseMirror p').count()).toBe(2);
+			await expect.poll(() => page.getByTestId('on-deleted').count()).toBe(0);
+			await expect.poll(() => page.locator('.comment-highlight').allTextContents()).toEqual(['unless the law says otherwise']);
+		}
+		await expect.poll(anchorNow).not.toEqual(afterJoin);
+		await participant.reload();
+		await expect.poll(() => participant.locator('.comment-highlight').allTextContents()).toEqual(['unless the law says otherwise']);
+		expect(await participant.getByTestId('on-deleted').count()).toBe(0);
+		expect(pageErrors).toEqual([]);
+	}, 120_000);
+
 	it('a question about a recommendation names it, and the questions sort by votes or by time', async () => {
 		const documentId = await createDocument(roster.member, roster.groupId, 'Session recommendations');
 		const writer = await pageAs(roster.member);

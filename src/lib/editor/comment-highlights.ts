@@ -7,7 +7,8 @@ import { bindingOf, resolveAnchor, type ResolvedAnchor } from './comment-anchors
 /** A thread to highlight: its first comment's id and anchor; `resolved` threads are drawn lighter. */
 export type HighlightedThread = { id: string; anchor: CommentAnchor; resolved: boolean };
 
-type Range = { id: string; from: number; to: number };
+/** A highlighted range; `words` is its text when its anchor was last resolved. */
+type Range = { id: string; from: number; to: number; words?: string };
 type HighlightState = { threads: HighlightedThread[]; active: string | null; ranges: Range[]; decorations: DecorationSet };
 type Meta = { threads?: HighlightedThread[]; active?: string | null; ranges?: Range[] };
 
@@ -64,11 +65,13 @@ export function highlightedRange(state: EditorState, id: string): { from: number
 export const CommentHighlights = Extension.create<{
 	onResolved: (resolved: Map<string, ResolvedAnchor>) => void;
 	onActivate: (id: string) => void;
+	/** This editor moved a thread's words without changing them (a split or join of paragraphs): its anchor should follow. */
+	onMoved: (id: string, range: { from: number; to: number }) => void;
 }>({
 	name: 'commentHighlights',
 
 	addOptions() {
-		return { onResolved: () => {}, onActivate: () => {} };
+		return { onResolved: () => {}, onActivate: () => {}, onMoved: () => {} };
 	},
 
 	addCommands() {
@@ -99,12 +102,23 @@ export const CommentHighlights = Extension.create<{
 			if (!state) return;
 			const resolved = new Map<string, ResolvedAnchor>();
 			const ranges: Range[] = [];
+			const moved: Range[] = [];
+			const { doc } = view.state;
 			for (const thread of state.threads) {
-				const where: ResolvedAnchor = binding ? resolveAnchor(binding, thread.anchor) : { state: 'unknown' };
+				let where: ResolvedAnchor = binding ? resolveAnchor(binding, thread.anchor) : { state: 'unknown' };
+				// Splitting or joining paragraphs here re-creates the moved text in the Y.Doc, so the anchor
+				// resolves as deleted; the range, mapped through this editor's own step, still holds the
+				// same words (a remote change replaces the whole document and maps no range through).
+				const mapped = where.state === 'deleted' ? state.ranges.find((range) => range.id === thread.id) : undefined;
+				if (mapped?.words && mapped.from < mapped.to && mapped.to <= doc.content.size && doc.textBetween(mapped.from, mapped.to, '\n') === mapped.words) {
+					where = { state: 'live', from: mapped.from, to: mapped.to };
+					moved.push(mapped);
+				}
 				resolved.set(thread.id, where);
-				if (where.state === 'live') ranges.push({ id: thread.id, from: where.from, to: where.to });
+				if (where.state === 'live') ranges.push({ id: thread.id, from: where.from, to: where.to, words: doc.textBetween(where.from, where.to, '\n') });
 			}
 			options.onResolved(resolved);
+			for (const range of moved) options.onMoved(range.id, { from: range.from, to: range.to });
 			if (JSON.stringify(ranges) !== JSON.stringify(state.ranges)) view.dispatch(view.state.tr.setMeta(commentHighlightsKey, { ranges } satisfies Meta).setMeta('addToHistory', false));
 		};
 		const schedule = (view: EditorView) => {
@@ -126,7 +140,7 @@ export const CommentHighlights = Extension.create<{
 						let ranges = meta?.ranges ?? value.ranges;
 						if (!meta?.ranges && tr.docChanged) {
 							ranges = ranges
-								.map((range) => ({ id: range.id, from: tr.mapping.map(range.from, 1), to: tr.mapping.map(range.to, -1) }))
+								.map((range) => ({ ...range, from: tr.mapping.map(range.from, 1), to: tr.mapping.map(range.to, -1) }))
 								.filter((range) => range.from < range.to);
 						}
 						if (meta?.threads) ranges = ranges.filter((range) => threads.some((thread) => thread.id === range.id));
