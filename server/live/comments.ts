@@ -1,5 +1,5 @@
 import type { Server as IOServer, Socket } from 'socket.io';
-import { commentAdd, commentEdit, commentRef, documentRef, groupRef, premoderation, streamRef, type CommentAction, type StreamRef } from '../../src/lib/protocol/comments';
+import { commentAdd, commentEdit, commentMove, commentRef, documentRef, groupRef, premoderation, streamRef, type CommentAction, type StreamRef } from '../../src/lib/protocol/comments';
 import { atLeast, type Role } from '../../src/lib/protocol/roles';
 import { roleInGroup, type Principal } from '../../src/lib/server/auth/authorize';
 import * as comments from '../../src/lib/server/comments';
@@ -284,6 +284,14 @@ export function registerCommentEvents(io: IOServer, socket: Socket, context: App
 
 	on(socket, 'comment:edit', commentEdit, async ({ commentId, body }) => {
 		return { comment: await change(commentId, (principal) => comments.edit(db, principal, commentId, body)) };
+	}, log);
+
+	on(socket, 'comment:anchor', commentMove, async ({ commentId, anchor }) => {
+		const { stream, principal } = await authorizeComment(commentId);
+		if (!atLeast(principal.role, 'member')) throw forbidden();
+		// The new words must be in this document's text, like those of a new comment (BI-23).
+		if (stream.kind === 'document') await checkAnchor(collab.registry, stream.documentId, stream.groupId, anchor);
+		return { comment: await change(commentId, (principal) => comments.moveAnchor(db, principal, commentId, anchor)) };
 	}, log);
 
 	on(socket, 'comment:delete', commentRef, async ({ commentId }) => {

@@ -6,6 +6,39 @@ import { commentOn, selectPhrase, typeDocument } from '../helpers/editor-page';
 import { createDocument, seedGroup, type Roster } from '../helpers/group';
 import { startServer, type RunningServer } from '../helpers/server';
 
+/** Each open thread card beside the text, in the margin's order: its top and bottom, and the top of its words (viewport pixels; NaN when none). */
+async function cardPlaces(page: Page): Promise<{ id: string; card: number; bottom: number; words: number }[]> {
+	return page.evaluate(() =>
+		[...document.querySelectorAll<HTMLElement>('.threads.placed > [data-thread-id]')].map((card) => {
+			const id = card.dataset.threadId!;
+			const box = card.getBoundingClientRect();
+			const words = document.querySelector(`.comment-highlight[data-comment-id="${CSS.escape(id)}"]`)?.getBoundingClientRect().top ?? NaN;
+			return { id, card: box.top, bottom: box.bottom, words };
+		})
+	);
+}
+
+/**
+ * What is wrong with the margin's cards, as sentences (none when right): in the order of their
+ * words, each beside its words (3 px) or, when the card above still reaches there, just below it,
+ * and no two overlapping.
+ */
+async function marginProblems(page: Page): Promise<string[]> {
+	const places = await cardPlaces(page);
+	if (!places.length) return ['no card beside the text'];
+	const problems: string[] = [];
+	places.forEach((place, i) => {
+		const above = places[i - 1];
+		if (Number.isNaN(place.words)) return void problems.push(`card ${i} has no highlighted words`);
+		if (above && place.words < above.words - 1) problems.push(`card ${i} is out of document order`);
+		if (above && place.card < above.bottom) problems.push(`card ${i} overlaps the card above`);
+		const beside = Math.abs(place.card - place.words) <= 3;
+		const pushed = !!above && place.card > place.words && Math.abs(place.card - (above.bottom + 8)) <= 3;
+		if (!beside && !pushed) problems.push(`card ${i} is at ${Math.round(place.card)}, its words at ${Math.round(place.words)}`);
+	});
+	return problems;
+}
+
 describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 	let server: RunningServer;
 	let browser: Browser;
@@ -77,6 +110,94 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 		await narrow.screenshot({ path: artifactPath('32-comments-narrow.png'), fullPage: true });
 		expect(pageErrors).toEqual([]);
 	}, 120_000);
+
+	it('on a wide screen each card sits beside its words or just below the card above, follows them when a member types above, and comes to them when they are clicked', async () => {
+		const documentId = await createDocument(roster.member, roster.groupId, 'A long draft');
+		const url = `${server.url}/documents/${documentId}`;
+		const member = await pageAs(roster.member);
+		await gotoReady(member, url);
+		await member.locator('.ProseMirror').click();
+		for (let i = 1; i <= 40; i++) {
+			await member.keyboard.insertText(`Clause ${i} asks for matter ${i} to be heard.`);
+			await member.keyboard.press('Enter');
+		}
+		await expect.poll(() => member.getByTestId('sync-status').textContent()).toContain('All changes saved');
+		const participant = await pageAs(roster.participant);
+		await gotoReady(participant, url);
+		await participant.locator('.ProseMirror', { hasText: 'Clause 40 asks' }).waitFor();
+		// Clauses 3 and 4 are one line apart: the second card cannot sit beside its words.
+		const commented = [3, 4, 15, 27, 38];
+		for (const i of commented) {
+			await selectPhrase(participant, `matter ${i} to be`);
+			await participant.getByTestId('comment-button').click();
+			await participant.getByTestId('new-comment').locator('.quote', { hasText: `matter ${i} to be` }).waitFor();
+			await participant.locator('#new-comment').fill(`Thread on clause ${i}.`);
+			await participant.getByRole('button', { name: 'Send' }).click();
+			await thread(participant, `Thread on clause ${i}.`).waitFor();
+		}
+		for (const i of commented) await thread(member, `Thread on clause ${i}.`).waitFor();
+		const ids: Record<number, string> = {};
+		for (const i of commented) ids[i] = (await thread(participant, `Thread on clause ${i}.`).getAttribute('data-thread-id'))!;
+
+		for (const page of [participant, member]) {
+			await expect.poll(() => marginProblems(page), { timeout: 15_000 }).toEqual([]);
+			const places = await cardPlaces(page);
+			expect(places.map((place) => place.id)).toEqual(commented.map((i) => ids[i]));
+			expect(Math.abs(places[0]!.card - places[0]!.words)).toBeLessThanOrEqual(3);
+			expect(places[1]!.card - places[1]!.words).toBeGreaterThan(10);
+			for (const at of [2, 3, 4]) expect(Math.abs(places[at]!.card - places[at]!.words)).toBeLessThanOrEqual(3);
+		}
+		await participant.screenshot({ path: artifactPath('44-margin-aligned.png') });
+
+		// Another member types five paragraphs at the top: the participant's cards move with their words.
+		const before = (await cardPlaces(participant)).find((place) => place.id === ids[27])!;
+		await member.locator('.ProseMirror').focus();
+		await member.keyboard.press('Control+Home');
+		for (let i = 1; i <= 5; i++) {
+			await member.keyboard.insertText(`A new opening paragraph number ${i}.`);
+			await member.keyboard.press('Enter');
+		}
+		await participant.locator('.ProseMirror', { hasText: 'opening paragraph number 5' }).waitFor();
+		await expect
+			.poll(async () => {
+				const after = (await cardPlaces(participant)).find((place) => place.id === ids[27])!;
+				return { wordsMoved: after.words - before.words > 100, cardMovedAlike: Math.abs(after.card - before.card - (after.words - before.words)) <= 2 };
+			})
+			.toEqual({ wordsMoved: true, cardMovedAlike: true });
+		await expect.poll(() => marginProblems(participant)).toEqual([]);
+
+		// A click on the words of the pushed card makes it the active one, exactly beside them; the card above moves up.
+		await participant.locator(`.comment-highlight[data-comment-id="${ids[4]}"]`).click();
+		await participant.locator(`.thread.active[data-thread-id="${ids[4]}"]`).waitFor();
+		await expect
+			.poll(async () => {
+				const [third, fourth] = (await cardPlaces(participant)).slice(0, 2);
+				return { exact: Math.abs(fourth!.card - fourth!.words) <= 3, above: third!.bottom <= fourth!.card - 7 };
+			})
+			.toEqual({ exact: true, above: true });
+		await participant.screenshot({ path: artifactPath('45-margin-active.png') });
+
+		// By keyboard: a card's button activates it, and the caret moved into commented words activates theirs.
+		await thread(member, 'Thread on clause 38.').locator('.thread-focus').focus();
+		await member.keyboard.press('Enter');
+		await member.locator(`.thread.active[data-thread-id="${ids[38]}"]`).waitFor();
+		await member.locator('.ProseMirror p', { hasText: 'Clause 15 asks' }).click({ position: { x: 2, y: 8 } });
+		await member.keyboard.press('Home');
+		for (let i = 0; i < 'Clause 15 asks for ma'.length; i++) await member.keyboard.press('ArrowRight');
+		await member.locator(`.thread.active[data-thread-id="${ids[15]}"]`).waitFor();
+		await expect.poll(() => marginProblems(member)).toEqual([]);
+
+		// A narrow screen keeps a plain list below the text.
+		const narrow = await pageAs(roster.participant, 420);
+		await gotoReady(narrow, url);
+		await narrow.getByTestId('thread').first().waitFor();
+		const layout = await narrow.evaluate(() => ({
+			positions: [...document.querySelectorAll('[data-testid="thread"]')].map((card) => getComputedStyle(card).position),
+			below: document.querySelector('[data-testid="thread"]')!.getBoundingClientRect().top > document.querySelector('.editor-frame')!.getBoundingClientRect().bottom
+		}));
+		expect(layout).toEqual({ positions: commented.map(() => 'relative'), below: true });
+		expect(pageErrors).toEqual([]);
+	}, 180_000);
 
 	it('the moderator hides a question and it disappears for the participant', async () => {
 		const documentId = await createDocument(roster.member, roster.groupId, 'Questions draft');
@@ -275,6 +396,53 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 			await expect.poll(() => page.locator('.comment-highlight').allTextContents()).toEqual(['report yearly']);
 		}
 		await member.screenshot({ path: artifactPath('40-mention-and-deleted-text.png'), fullPage: true });
+		expect(pageErrors).toEqual([]);
+	}, 120_000);
+
+	it('a member joins the paragraph of a commented phrase to the one before it (Backspace) and splits it again (Enter): the thread stays on its words for everyone, also after a reload', async () => {
+		const documentId = await createDocument(roster.member, roster.groupId, 'Joined paragraphs');
+		const url = `${server.url}/documents/${documentId}`;
+		const member = await pageAs(roster.member);
+		await gotoReady(member, url);
+		await member.locator('.ProseMirror').click();
+		await member.keyboard.type('Courts publish their judgments.');
+		await member.keyboard.press('Enter');
+		await member.keyboard.type('Hearings are public unless the law says otherwise.');
+		await expect.poll(() => member.getByTestId('sync-status').textContent()).toContain('All changes saved');
+		const participant = await pageAs(roster.participant);
+		await gotoReady(participant, url);
+		await participant.locator('.ProseMirror', { hasText: 'says otherwise' }).waitFor();
+		await commentOn(participant, 'unless the law says otherwise', 'Which law?');
+		await thread(member, 'Which law?').waitFor();
+		const anchorNow = async () => (await roster.member.get(`/api/documents/${documentId}/comments`)).body.comments[0].anchor;
+		const before = await anchorNow();
+
+		// y-prosemirror deletes the second paragraph and inserts its text again into the first, so the
+		// commented words are new ones: the member's editor moves the thread onto them.
+		await member.locator('.ProseMirror p', { hasText: 'Hearings are public' }).click({ position: { x: 2, y: 8 } });
+		await member.keyboard.press('Home');
+		await member.keyboard.press('Backspace');
+		for (const page of [member, participant]) {
+			// One paragraph left (its text is not compared: the member's caret label sits inside it on the other page).
+			await expect.poll(() => page.locator('.ProseMirror p').count()).toBe(1);
+			await expect.poll(() => page.getByTestId('on-deleted').count()).toBe(0);
+			await expect.poll(() => page.locator('.comment-highlight').allTextContents()).toEqual(['unless the law says otherwise']);
+			await thread(page, 'Which law?').waitFor();
+		}
+		await expect.poll(anchorNow).not.toEqual(before);
+
+		// Enter at the same place splits the paragraph again: the second half is re-created too.
+		const afterJoin = await anchorNow();
+		await member.keyboard.press('Enter');
+		for (const page of [member, participant]) {
+			await expect.poll(() => page.locator('.ProseMirror p').count()).toBe(2);
+			await expect.poll(() => page.getByTestId('on-deleted').count()).toBe(0);
+			await expect.poll(() => page.locator('.comment-highlight').allTextContents()).toEqual(['unless the law says otherwise']);
+		}
+		await expect.poll(anchorNow).not.toEqual(afterJoin);
+		await participant.reload();
+		await expect.poll(() => participant.locator('.comment-highlight').allTextContents()).toEqual(['unless the law says otherwise']);
+		expect(await participant.getByTestId('on-deleted').count()).toBe(0);
 		expect(pageErrors).toEqual([]);
 	}, 120_000);
 

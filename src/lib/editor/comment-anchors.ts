@@ -11,8 +11,12 @@ import { decodeAnchorPart, type CommentAnchor } from '../protocol/comments';
  * typed between them is. When every commented character is deleted the anchor resolves to
  * `deleted` (the thread is then listed "on deleted text").
  *
- * Known limit, from how y-prosemirror stores text: joining two paragraphs (Backspace at the start
- * of one) re-creates the moved text, so words moved that way count as deleted.
+ * y-prosemirror re-creates the text it moves when a paragraph is split (Enter) or joined to the
+ * one before (Backspace at its start), so an anchor on moved words resolves as deleted. The editor
+ * that made the change still maps the words through its own step and moves the thread onto the
+ * new ones (comment-highlights.ts, `comment:anchor`). Known limit: an undo of such a change reaches
+ * the editor through the Y.Doc, with no step to map through, so threads on words it re-creates
+ * count as deleted.
  */
 
 /** The Yjs side of an editor: its Y.Doc, the fragment the editor shows, and the binding's type → node map. */

@@ -7,7 +7,8 @@ import { bindingOf, resolveAnchor, type ResolvedAnchor } from './comment-anchors
 /** A thread to highlight: its first comment's id and anchor; `resolved` threads are drawn lighter. */
 export type HighlightedThread = { id: string; anchor: CommentAnchor; resolved: boolean };
 
-type Range = { id: string; from: number; to: number };
+/** A highlighted range; `words` is its text when its anchor was last resolved. */
+type Range = { id: string; from: number; to: number; words?: string };
 type HighlightState = { threads: HighlightedThread[]; active: string | null; ranges: Range[]; decorations: DecorationSet };
 type Meta = { threads?: HighlightedThread[]; active?: string | null; ranges?: Range[] };
 
@@ -36,21 +37,41 @@ function decorate(state: EditorState | { doc: EditorState['doc'] }, ranges: Rang
 	return DecorationSet.create(state.doc, found);
 }
 
+/** The thread whose words hold `pos`: the shortest range when ranges overlap. */
+function threadAt(ranges: Range[], pos: number): string | null {
+	let best: Range | null = null;
+	for (const range of ranges) if (range.from <= pos && pos <= range.to && (!best || range.to - range.from < best.to - best.from)) best = range;
+	return best?.id ?? null;
+}
+
+/**
+ * Where a thread's words are in the editor's current document (mapped through every change since
+ * their anchor was last resolved), or null when they are not highlighted.
+ */
+export function highlightedRange(state: EditorState, id: string): { from: number; to: number } | null {
+	const range = commentHighlightsKey.getState(state)?.ranges.find((candidate) => candidate.id === id);
+	return range ? { from: range.from, to: range.to } : null;
+}
+
 /**
  * Comment highlights: each thread's words as an inline decoration computed from its anchor (Yjs
  * relative positions), so they follow the words while anyone types, like `markDiscussed`. Between
  * two resolutions the decorations are mapped through each change; after every change of the text
  * (once y-prosemirror has written it to the Y.Doc) the anchors are resolved again and the
- * resolution is reported (`onResolved`, e.g. to list threads "on deleted text").
+ * resolution is reported (`onResolved`, e.g. to list threads "on deleted text"). A click on
+ * highlighted words, or the caret moved into them with the keyboard, activates their thread
+ * (`onActivate`).
  */
 export const CommentHighlights = Extension.create<{
 	onResolved: (resolved: Map<string, ResolvedAnchor>) => void;
-	onClick: (id: string) => void;
+	onActivate: (id: string) => void;
+	/** This editor moved a thread's words without changing them (a split or join of paragraphs): its anchor should follow. */
+	onMoved: (id: string, range: { from: number; to: number }) => void;
 }>({
 	name: 'commentHighlights',
 
 	addOptions() {
-		return { onResolved: () => {}, onClick: () => {} };
+		return { onResolved: () => {}, onActivate: () => {}, onMoved: () => {} };
 	},
 
 	addCommands() {
@@ -81,12 +102,23 @@ export const CommentHighlights = Extension.create<{
 			if (!state) return;
 			const resolved = new Map<string, ResolvedAnchor>();
 			const ranges: Range[] = [];
+			const moved: Range[] = [];
+			const { doc } = view.state;
 			for (const thread of state.threads) {
-				const where: ResolvedAnchor = binding ? resolveAnchor(binding, thread.anchor) : { state: 'unknown' };
+				let where: ResolvedAnchor = binding ? resolveAnchor(binding, thread.anchor) : { state: 'unknown' };
+				// Splitting or joining paragraphs here re-creates the moved text in the Y.Doc, so the anchor
+				// resolves as deleted; the range, mapped through this editor's own step, still holds the
+				// same words (a remote change replaces the whole document and maps no range through).
+				const mapped = where.state === 'deleted' ? state.ranges.find((range) => range.id === thread.id) : undefined;
+				if (mapped?.words && mapped.from < mapped.to && mapped.to <= doc.content.size && doc.textBetween(mapped.from, mapped.to, '\n') === mapped.words) {
+					where = { state: 'live', from: mapped.from, to: mapped.to };
+					moved.push(mapped);
+				}
 				resolved.set(thread.id, where);
-				if (where.state === 'live') ranges.push({ id: thread.id, from: where.from, to: where.to });
+				if (where.state === 'live') ranges.push({ id: thread.id, from: where.from, to: where.to, words: doc.textBetween(where.from, where.to, '\n') });
 			}
 			options.onResolved(resolved);
+			for (const range of moved) options.onMoved(range.id, { from: range.from, to: range.to });
 			if (JSON.stringify(ranges) !== JSON.stringify(state.ranges)) view.dispatch(view.state.tr.setMeta(commentHighlightsKey, { ranges } satisfies Meta).setMeta('addToHistory', false));
 		};
 		const schedule = (view: EditorView) => {
@@ -108,7 +140,7 @@ export const CommentHighlights = Extension.create<{
 						let ranges = meta?.ranges ?? value.ranges;
 						if (!meta?.ranges && tr.docChanged) {
 							ranges = ranges
-								.map((range) => ({ id: range.id, from: tr.mapping.map(range.from, 1), to: tr.mapping.map(range.to, -1) }))
+								.map((range) => ({ ...range, from: tr.mapping.map(range.from, 1), to: tr.mapping.map(range.to, -1) }))
 								.filter((range) => range.from < range.to);
 						}
 						if (meta?.threads) ranges = ranges.filter((range) => threads.some((thread) => thread.id === range.id));
@@ -122,15 +154,20 @@ export const CommentHighlights = Extension.create<{
 							const before = commentHighlightsKey.getState(previous);
 							const now = commentHighlightsKey.getState(updated.state);
 							if (updated.state.doc !== previous.doc || before?.threads !== now?.threads) schedule(updated);
+							// The caret moved into commented words (arrow keys too): their thread comes forward.
+							const { selection } = updated.state;
+							if (now && selection.empty && !selection.eq(previous.selection) && updated.hasFocus()) {
+								const inside = threadAt(now.ranges, selection.from);
+								if (inside && inside !== threadAt(now.ranges, previous.selection.from)) options.onActivate(inside);
+							}
 						}
 					};
 				},
 				props: {
 					decorations: (state) => commentHighlightsKey.getState(state)?.decorations ?? null,
 					handleClick: (view, pos) => {
-						const state = commentHighlightsKey.getState(view.state);
-						const hit = state?.ranges.filter((range) => range.from <= pos && pos <= range.to).sort((a, b) => a.to - a.from - (b.to - b.from))[0];
-						if (hit) options.onClick(hit.id);
+						const hit = threadAt(commentHighlightsKey.getState(view.state)?.ranges ?? [], pos);
+						if (hit) options.onActivate(hit);
 						return false;
 					}
 				}

@@ -34,8 +34,12 @@ export function createEditor(options: {
 	canSetStatus: () => boolean;
 	/** Called on every change of content or selection (also while the editor is being created). */
 	onUpdate?: (editor: Editor) => void;
-	/** Comment highlights: where each thread's words are now, and a click on highlighted words. */
-	comments?: { onResolved: (resolved: Map<string, ResolvedAnchor>) => void; onClick: (id: string) => void };
+	/** Comment highlights: where each thread's words are now, a thread activated from its words, words this editor moved. */
+	comments?: {
+		onResolved: (resolved: Map<string, ResolvedAnchor>) => void;
+		onActivate: (id: string) => void;
+		onMoved: (id: string, range: { from: number; to: number }) => void;
+	};
 }): Editor {
 	return new Editor({
 		element: options.element,

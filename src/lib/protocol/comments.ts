@@ -39,6 +39,7 @@ import type { SessionState } from './live';
  * | `comment:read` | `{ documentId }` or `{ sessionId }` | — (marks the stream read) | any role |
  * | `comment:add` | `{ documentId?, sessionId?, body, anchor?, parentId?, recommendationId?, clientId? }` | `{ comment }` | participant+ |
  * | `comment:edit` | `{ commentId, body }` | `{ comment }` | its author |
+ * | `comment:anchor` | `{ commentId, anchor }` (a document thread) | `{ comment }` | member+ (who may change the text), not while the document is locked |
  * | `comment:delete` | `{ commentId }` | `{ comment: Comment \| null }` | its author |
  * | `comment:upvote` | `{ commentId }` | `{ comment }`; again → ALREADY_UPVOTED | participant+ |
  * | `comment:resolve` / `comment:reopen` | `{ commentId }` | `{ comment }` | its author (participant+) or moderator; reopening an answered question: moderator |
@@ -53,6 +54,11 @@ import type { SessionState } from './live';
  * question, editing a deleted comment), RATE_LIMITED (more than 5 new comments in 10 s),
  * ALREADY_UPVOTED. Server → client: `comment:added` / `comment:updated` `{ comment }`,
  * `comment:removed` `{ commentId }`, and `session:state` after `session:premoderation`.
+ *
+ * `comment:anchor` moves a thread to other words. Splitting a paragraph (Enter) or joining two
+ * (Backspace at the start of one) makes y-prosemirror delete the moved text and insert it again,
+ * so an anchor on it would resolve as deleted: the editor that made the change sends the anchor of
+ * the same words, re-created.
  *
  * Offline: give every new comment a `clientId` (e.g. `crypto.randomUUID()`) when it is written and
  * keep it with the unsent comment; resending with the same `clientId` answers the comment the first
@@ -207,6 +213,7 @@ export type CommentAddInput = z.output<typeof commentAdd>;
 
 export const commentRef = z.strictObject({ commentId: uuid });
 export const commentEdit = z.strictObject({ commentId: uuid, body: commentBody });
+export const commentMove = z.strictObject({ commentId: uuid, anchor: commentAnchor });
 export const documentRef = z.strictObject({ documentId: uuid });
 /** A comment stream: a document's comments or a session's questions. */
 export const streamRef = z.union([z.strictObject({ documentId: uuid }), z.strictObject({ sessionId: uuid })]);
@@ -235,6 +242,7 @@ export const commentEvents = [
 	'comments:unread',
 	'comment:add',
 	'comment:edit',
+	'comment:anchor',
 	'comment:delete',
 	'comment:upvote',
 	'comment:read',
@@ -256,6 +264,8 @@ export interface CommentClientEvents {
 	'comment:add': Handler<{ comment: Comment }>;
 	/** The author only (participant and up). */
 	'comment:edit': Handler<{ comment: Comment }>;
+	/** Member and up, while the document is not locked: the thread's words moved (a split or join of paragraphs re-created them). */
+	'comment:anchor': Handler<{ comment: Comment }>;
 	/** The author only. `comment` is the placeholder left when it has replies, else null (it is gone). */
 	'comment:delete': Handler<{ comment: Comment | null }>;
 	/** Participant and up, once per person: a second one is refused ALREADY_UPVOTED. */

@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import { Outbox, outboxKey, type Draft, type SendResult, type Unsent } from '$lib/comments/outbox';
-import type { Comment, CommentAction, CommentList, StreamRef } from '$lib/protocol/comments';
+import type { Comment, CommentAction, CommentAnchor, CommentList, StreamRef } from '$lib/protocol/comments';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '$lib/protocol/live';
 
 type AnySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -198,6 +198,11 @@ export class CommentStream {
 
 	edit(commentId: string, body: string): Promise<boolean> {
 		return this.change('comment:edit', { commentId, body });
+	}
+
+	/** Moves a thread to the words of `anchor` (the same words, re-created by a split or join of paragraphs). */
+	moveAnchor(commentId: string, anchor: CommentAnchor): Promise<boolean> {
+		return this.change('comment:anchor', { commentId, anchor });
 	}
 
 	remove(commentId: string): Promise<boolean> {

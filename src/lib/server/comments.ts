@@ -331,6 +331,21 @@ export function edit(db: Db, actor: Principal, commentId: string, body: string):
 	});
 }
 
+/**
+ * Moves a document thread to other words: those of its anchor re-created by a split or join of
+ * paragraphs. Whoever may change the text may move it (member and up), and not while the document
+ * is locked, when nobody may change the text. The caller checks that `anchor` is in the document.
+ */
+export function moveAnchor(db: Db, actor: Principal, commentId: string, anchor: CommentAnchor): Promise<Mutation> {
+	return mutate(db, actor, commentId, async (sql, row) => {
+		if (!atLeast(actor.role, 'member')) throw forbidden();
+		if (row.sessionId || row.parentId || !row.documentId) throw wrongKind('Only a thread of a document has words to move');
+		const [document] = await sql<{ locked: boolean }>`select locked_at is not null as locked from documents where id = ${row.documentId}`;
+		if (document?.locked) throw forbidden('The document is locked');
+		await sql`update comments set anchor = ${anchor}::jsonb where id = ${row.id}`;
+	});
+}
+
 /** The author deletes it: gone for everyone, or a placeholder while replies hang on it. */
 export function remove(db: Db, actor: Principal, commentId: string): Promise<Mutation> {
 	return mutate(db, actor, commentId, async (sql, row) => {

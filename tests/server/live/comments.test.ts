@@ -202,6 +202,45 @@ describe.each(backends())('comments on documents over Socket.IO on %s', (backend
 		other.destroy();
 	});
 
+	it('a member moves a thread to other words (comment:anchor): stored and sent to the stream; participant and observer FORBIDDEN, stranger NOT_FOUND; bad payloads, a reply, foreign words and a locked document change nothing', async () => {
+		const w = await world();
+		const editor = await writeDocument(server.url, w.roster.member, w.roster.observer, w.documentId, 'The court shall be independent', crypto.randomUUID());
+		const otherDocument = await createDocument(w.roster.member, w.roster.groupId, 'Other');
+		const other = await writeDocument(server.url, w.roster.member, w.roster.observer, otherDocument, 'Another text', crypto.randomUUID());
+		const heard = recorder(await w.joined('observer'));
+		const participant = await w.joined('participant');
+		const first = anchorOf(editor.doc, 'court');
+		const { comment } = await ask(participant, 'comment:add', { documentId: w.documentId, body: 'Which court?', anchor: first });
+		const reply = (await ask(participant, 'comment:add', { documentId: w.documentId, body: 'Any court.', parentId: comment.id })).comment;
+		const moved = anchorOf(editor.doc, 'independent');
+		const anchorNow = async () => (await w.list('moderator')).find((c) => c.id === comment.id).anchor;
+
+		for (const who of ['participant', 'observer'] as const) {
+			expect(await ask(await w.socket(who), 'comment:anchor', { commentId: comment.id, anchor: moved }), who).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+		}
+		expect(await ask(await w.socket('stranger'), 'comment:anchor', { commentId: comment.id, anchor: moved })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+		const member = await w.joined('member');
+		const bad = [undefined, { commentId: comment.id }, { commentId: 'nope', anchor: moved }, { commentId: comment.id, anchor: moved, extra: 1 }, { commentId: comment.id, anchor: { from: 'AAAA', to: moved.to } }, { commentId: comment.id, anchor: { from: moved.from } }];
+		for (const payload of bad) expect(await ask(member, 'comment:anchor', payload), JSON.stringify(payload)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+		expect(await ask(member, 'comment:anchor', { commentId: reply.id, anchor: moved })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+		expect(await ask(member, 'comment:anchor', { commentId: comment.id, anchor: anchorOf(other.doc, 'Another') })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+		expect(await ask(member, 'comment:anchor', { commentId: crypto.randomUUID(), anchor: moved })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+		expect(await anchorNow()).toEqual(first);
+		expect(heard.about(comment.id)).toEqual(['comment:added visible']);
+
+		expect(await ask(member, 'comment:anchor', { commentId: comment.id, anchor: moved })).toMatchObject({ ok: true, comment: { id: comment.id, anchor: moved, body: 'Which court?' } });
+		await eventually(() => expect(heard.heard.filter((h) => h.event === 'comment:updated').map((h) => h.comment.anchor)).toEqual([moved]));
+		expect(await anchorNow()).toEqual(moved);
+
+		// Locked: nobody changes the text, so nobody moves its threads, not even a moderator.
+		const moderator = await w.socket('moderator');
+		expect(await ask(moderator, 'document:lock', { documentId: w.documentId, locked: true })).toMatchObject({ ok: true });
+		for (const socket of [member, moderator]) expect(await ask(socket, 'comment:anchor', { commentId: comment.id, anchor: first })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+		expect(await anchorNow()).toEqual(moved);
+		editor.destroy();
+		other.destroy();
+	});
+
 	it('a resend with the same clientId answers the same comment, creates none and is not counted by the rate limit', async () => {
 		const w = await world();
 		const member = await w.joined('member');
