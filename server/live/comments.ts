@@ -238,12 +238,13 @@ export function registerCommentEvents(io: IOServer, socket: Socket, context: App
 
 	on(socket, 'comment:add', commentAdd, async (input) => {
 		const ref: StreamRef = input.sessionId ? { sessionId: input.sessionId } : { documentId: input.documentId! };
+		// Read alongside the authorization to save a round trip; its answer is used only once that passed.
+		const resent = input.clientId ? comments.byClientId(db, userId, input.clientId) : Promise.resolve(null);
+		resent.catch(() => {}); // awaited below unless the authorization throws first
 		const { stream, principal } = await authorizeStream(ref, 'participant');
-		if (input.clientId) {
-			// A resend (the ack of the first send was lost): the same comment, nothing new, not counted.
-			const earlier = await comments.byClientId(db, userId, input.clientId);
-			if (earlier) return { comment: comments.view(earlier) };
-		}
+		// A resend (the ack of the first send was lost): the same comment, nothing new, not counted.
+		const earlier = await resent;
+		if (earlier) return { comment: comments.view(earlier) };
 		const wait = commentLimiter.retryAfter(userId);
 		if (wait > 0) throw new AppError('RATE_LIMITED', `Too many comments; wait ${wait} s`, { retryAfterSeconds: wait });
 		commentLimiter.fail(userId); // counted now, before any await, so that a burst cannot slip through
