@@ -1,5 +1,5 @@
 import type { Principal } from './auth/authorize';
-import { fragment, type Db, type Sql } from './db/db';
+import { fragment, type Db, type Fragment, type Sql } from './db/db';
 import { AppError, forbidden, notFound } from './errors';
 import { findMentions } from '../mentions';
 import type { Comment, CommentAddInput, CommentAnchor, CommentList, Mention, StreamRef, UnreadCounts } from '../protocol/comments';
@@ -113,6 +113,23 @@ export async function streamOf(db: Db, ref: StreamRef): Promise<Stream | null> {
 	}
 	const [row] = await db.sql<{ groupId: string }>`select group_id as "groupId" from group_sessions where id = ${ref.sessionId}`;
 	return row ? { kind: 'session', sessionId: ref.sessionId, groupId: row.groupId } : null;
+}
+
+/** The group of a stream as a query, for `roleInGroup`: the stream and the caller's role in one round trip. */
+export function streamGroupQuery(ref: StreamRef): Fragment {
+	return 'documentId' in ref
+		? fragment`select group_id from documents where id = ${ref.documentId}`
+		: fragment`select group_id from group_sessions where id = ${ref.sessionId}`;
+}
+
+/** The stream `ref` names in the group `roleInGroup` found for it. */
+export function streamIn(ref: StreamRef, groupId: string): Stream {
+	return 'documentId' in ref ? { kind: 'document', documentId: ref.documentId, groupId } : { kind: 'session', sessionId: ref.sessionId, groupId };
+}
+
+/** The group of a comment as a query, for `roleInGroup` (asked alongside `locate`). */
+export function commentGroupQuery(commentId: string): Fragment {
+	return fragment`select group_id from comments where id = ${commentId}`;
 }
 
 /** The stream of a comment, with its group, or null: the first step of authorizing anything about it. */

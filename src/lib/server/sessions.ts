@@ -1,5 +1,5 @@
 import type { Principal } from './auth/authorize';
-import type { Db, Sql } from './db/db';
+import { fragment, type Db, type Fragment, type Sql } from './db/db';
 import { AppError, notFound } from './errors';
 import type { FocusPosition, OpenVote, SessionState, SessionStatus, VoteResult } from '../protocol/live';
 import type { GroupRole } from '../protocol/roles';
@@ -37,6 +37,11 @@ export async function create(db: Db, actor: Principal, input: SessionInput): Pro
 		return session!.id;
 	});
 	return state(db.sql, id);
+}
+
+/** The group of a session as a query, for `roleInGroup`: the session and the caller's role in one round trip. */
+export function groupQuery(sessionId: string): Fragment {
+	return fragment`select group_id from group_sessions where id = ${sessionId}`;
 }
 
 /** The group of a session, or null: the first step of authorizing anything about it. */
