@@ -90,9 +90,11 @@ function serially<T>(io: IOServer, key: string, work: () => Promise<T>): Promise
 
 /**
  * Upvotes are coalesced: the count changes of a stream's comments wait up to `upvoteWindowMs` and
- * then go out as one `comment:updated` per comment, as the comment is at that moment (read again,
- * in the stream's order, so a hide, edit or unpin published meanwhile is never undone), to whoever
- * sees it then. Upvotes therefore run outside the stream's queue: they change nothing but a count.
+ * then go out as one `comment:updated` per comment, as the comment is at that moment, to whoever
+ * sees it then. They are read again outside the stream's queue (a question published meanwhile
+ * does not wait for that read) and sent in the stream's order; a comment sent about while they were
+ * read is read once more in turn, so a hide, edit or unpin published meanwhile is never undone, and
+ * no count goes back. Upvotes therefore run outside the stream's queue: they change nothing but a count.
  */
 export const upvoteWindowMs = 100;
 
@@ -109,7 +111,7 @@ function deferUpvote(io: IOServer, context: AppContext, stream: comments.Stream,
 	let waiting = byRoom.get(room);
 	if (!waiting) {
 		const timer = setTimeout(() => {
-			serially(io, room, () => flushUpvotes(io, context, room)).catch((error) => context.log.error({ err: error }, 'sending upvote counts failed'));
+			flushUpvotes(io, context, room).catch((error) => context.log.error({ err: error }, 'sending upvote counts failed'));
 		}, upvoteWindowMs);
 		waiting = { stream, counts: new Map(), timer };
 		byRoom.set(room, waiting);
@@ -129,23 +131,54 @@ function settleUpvotes(io: IOServer, stream: comments.Stream, changes: comments.
 	}
 }
 
+/** Per stream, the comments sent about while a flush read them (one set per flush reading). */
+const sentDuringReads = new WeakMap<IOServer, Map<string, Set<Set<string>>>>();
+
+function watchSends(io: IOServer, room: string): Set<string> {
+	const byRoom = sentDuringReads.get(io) ?? new Map<string, Set<Set<string>>>();
+	sentDuringReads.set(io, byRoom);
+	const sent = new Set<string>();
+	byRoom.set(room, (byRoom.get(room) ?? new Set()).add(sent));
+	return sent;
+}
+
+function unwatchSends(io: IOServer, room: string, sent: Set<string>): void {
+	const byRoom = sentDuringReads.get(io);
+	const watchers = byRoom?.get(room);
+	watchers?.delete(sent);
+	if (watchers?.size === 0) byRoom!.delete(room);
+}
+
 /** Sends the waiting upvote counts of a stream: each comment as it is now, in the order they were written. */
 async function flushUpvotes(io: IOServer, context: AppContext, room: string): Promise<void> {
 	const waiting = waitingUpvotes.get(io)?.get(room);
 	if (!waiting) return;
 	clearTimeout(waiting.timer);
 	waitingUpvotes.get(io)!.delete(room);
-	const rows = await comments.current(context.db, [...waiting.counts.keys()]);
-	const changes: comments.Change[] = [];
-	for (const [id, { before: count }] of waiting.counts) {
-		const after = rows.get(id);
-		if (!after) continue;
-		const root = after.parentId ? (rows.get(after.parentId) ?? null) : null;
-		// Only the count differs between the two, so whoever sees it now gets `comment:updated`, nobody else anything.
-		changes.push({ before: { ...after, upvotes: count }, after, rootBefore: root, rootAfter: root });
+	const ids = [...waiting.counts.keys()];
+	const sentMeanwhile = watchSends(io, room);
+	let rows: Map<string, comments.Row>;
+	try {
+		rows = await comments.current(context.db, ids);
+	} catch (error) {
+		unwatchSends(io, room, sentMeanwhile);
+		throw error;
 	}
-	changes.sort((x, y) => x.after!.seq - y.after!.seq);
-	await send(io, waiting.stream, changes);
+	await serially(io, room, async () => {
+		unwatchSends(io, room, sentMeanwhile);
+		// Something about these comments (or their threads) went out after they were read: what was read may be older.
+		if ([...rows.keys()].some((id) => sentMeanwhile.has(id))) rows = await comments.current(context.db, ids);
+		const changes: comments.Change[] = [];
+		for (const [id, { before: count }] of waiting.counts) {
+			const after = rows.get(id);
+			if (!after) continue;
+			const root = after.parentId ? (rows.get(after.parentId) ?? null) : null;
+			// Only the count differs between the two, so whoever sees it now gets `comment:updated`, nobody else anything.
+			changes.push({ before: { ...after, upvotes: count }, after, rootBefore: root, rootAfter: root });
+		}
+		changes.sort((x, y) => x.after!.seq - y.after!.seq);
+		await send(io, waiting.stream, changes);
+	});
 }
 
 /** Sends each change to whoever it concerns: `added`, `updated` or `removed` as it appears to them. */
@@ -156,6 +189,7 @@ async function publish(io: IOServer, stream: comments.Stream, changes: comments.
 
 async function send(io: IOServer, stream: comments.Stream, changes: comments.Change[]): Promise<void> {
 	const room = streamRoom(stream);
+	for (const sent of sentDuringReads.get(io)?.get(room) ?? []) for (const change of changes) sent.add((change.after ?? change.before)!.id);
 	let sockets: Awaited<ReturnType<IOServer['fetchSockets']>> | null = null;
 	for (const change of changes) {
 		const row = (change.after ?? change.before)!;
@@ -190,16 +224,15 @@ export function registerCommentEvents(io: IOServer, socket: Socket, context: App
 
 	/** The stream and the caller's role in its group; an outsider and an unknown id get the same NOT_FOUND. */
 	async function authorizeStream(ref: StreamRef, minimum: Role): Promise<{ stream: comments.Stream; principal: Principal }> {
-		const stream = await comments.streamOf(db, ref);
-		const principal = stream ? await roleInGroup(db, userId, stream.groupId) : null;
-		if (!stream || !principal) throw notFound('documentId' in ref ? 'Document not found' : 'Session not found');
+		const principal = await roleInGroup(db, userId, comments.streamGroupQuery(ref));
+		if (!principal) throw notFound('documentId' in ref ? 'Document not found' : 'Session not found');
 		if (!atLeast(principal.role, minimum)) throw forbidden();
-		return { stream, principal };
+		return { stream: comments.streamIn(ref, principal.groupId), principal };
 	}
 
 	async function authorizeComment(commentId: string): Promise<{ stream: comments.Stream; principal: Principal }> {
-		const stream = await comments.locate(db, commentId);
-		const principal = stream ? await roleInGroup(db, userId, stream.groupId) : null;
+		// Both read the comment's row; asked together, they cost one round trip.
+		const [stream, principal] = await Promise.all([comments.locate(db, commentId), roleInGroup(db, userId, comments.commentGroupQuery(commentId))]);
 		if (!stream || !principal) throw notFound('Comment not found');
 		return { stream, principal };
 	}
@@ -238,12 +271,13 @@ export function registerCommentEvents(io: IOServer, socket: Socket, context: App
 
 	on(socket, 'comment:add', commentAdd, async (input) => {
 		const ref: StreamRef = input.sessionId ? { sessionId: input.sessionId } : { documentId: input.documentId! };
+		// Read alongside the authorization to save a round trip; its answer is used only once that passed.
+		const resent = input.clientId ? comments.byClientId(db, userId, input.clientId) : Promise.resolve(null);
+		resent.catch(() => {}); // awaited below unless the authorization throws first
 		const { stream, principal } = await authorizeStream(ref, 'participant');
-		if (input.clientId) {
-			// A resend (the ack of the first send was lost): the same comment, nothing new, not counted.
-			const earlier = await comments.byClientId(db, userId, input.clientId);
-			if (earlier) return { comment: comments.view(earlier) };
-		}
+		// A resend (the ack of the first send was lost): the same comment, nothing new, not counted.
+		const earlier = await resent;
+		if (earlier) return { comment: comments.view(earlier) };
 		const wait = commentLimiter.retryAfter(userId);
 		if (wait > 0) throw new AppError('RATE_LIMITED', `Too many comments; wait ${wait} s`, { retryAfterSeconds: wait });
 		commentLimiter.fail(userId); // counted now, before any await, so that a burst cannot slip through

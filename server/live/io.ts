@@ -7,6 +7,7 @@ import { refuseUnknown } from './events';
 import { connectionStateRecovery, gateRecovery } from './recovery';
 import { recheckMembership, recheckSessions, registerSessionEvents } from './sessions';
 import { registerVoteEvents } from './votes';
+import { batchQueuedPackets } from './write-batching';
 import type { AppContext } from '../../src/lib/server/context';
 import { readCookie, sessionCookieName } from '../../src/lib/server/auth/cookies';
 import * as sessions from '../../src/lib/server/auth/sessions';
@@ -66,6 +67,7 @@ export function attachSocketIo(server: HttpServer, context: AppContext, collab: 
 		recent.ends({ userId: data.user.id, sessionId: data.sessionId, sessionCreatedAt: data.sessionCreatedAt });
 
 	gateRecovery(io as unknown as IOServer, context, ended);
+	batchQueuedPackets(io as unknown as IOServer);
 
 	io.on('connection', (socket) => {
 		// Socket.IO reports middleware errors here as Error objects; a client may also send an event

@@ -30,8 +30,7 @@ export function registerSessionEvents(io: IOServer, socket: Socket, context: App
 	const data = socket.data as SocketData;
 
 	async function authorize(sessionId: string, minimum: Role) {
-		const groupId = await sessions.groupOf(db, sessionId);
-		const principal = groupId ? await roleInGroup(db, data.user.id, groupId) : null;
+		const principal = await roleInGroup(db, data.user.id, sessions.groupQuery(sessionId));
 		if (!principal) throw notFound('Session not found');
 		if (!atLeast(principal.role, minimum)) throw forbidden();
 		return principal;

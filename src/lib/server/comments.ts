@@ -1,5 +1,5 @@
 import type { Principal } from './auth/authorize';
-import { fragment, type Db, type Sql } from './db/db';
+import { fragment, type Db, type Fragment, type Sql } from './db/db';
 import { AppError, forbidden, notFound } from './errors';
 import { findMentions } from '../mentions';
 import type { Comment, CommentAddInput, CommentAnchor, CommentList, Mention, StreamRef, UnreadCounts } from '../protocol/comments';
@@ -115,6 +115,23 @@ export async function streamOf(db: Db, ref: StreamRef): Promise<Stream | null> {
 	return row ? { kind: 'session', sessionId: ref.sessionId, groupId: row.groupId } : null;
 }
 
+/** The group of a stream as a query, for `roleInGroup`: the stream and the caller's role in one round trip. */
+export function streamGroupQuery(ref: StreamRef): Fragment {
+	return 'documentId' in ref
+		? fragment`select group_id from documents where id = ${ref.documentId}`
+		: fragment`select group_id from group_sessions where id = ${ref.sessionId}`;
+}
+
+/** The stream `ref` names in the group `roleInGroup` found for it. */
+export function streamIn(ref: StreamRef, groupId: string): Stream {
+	return 'documentId' in ref ? { kind: 'document', documentId: ref.documentId, groupId } : { kind: 'session', sessionId: ref.sessionId, groupId };
+}
+
+/** The group of a comment as a query, for `roleInGroup` (asked alongside `locate`). */
+export function commentGroupQuery(commentId: string): Fragment {
+	return fragment`select group_id from comments where id = ${commentId}`;
+}
+
 /** The stream of a comment, with its group, or null: the first step of authorizing anything about it. */
 export async function locate(db: Db, commentId: string): Promise<Stream | null> {
 	const [row] = await db.sql<Pick<Row, 'groupId' | 'documentId' | 'sessionId'>>`
@@ -193,55 +210,61 @@ export async function mentionablePeople(db: Db, groupId: string, me: string): Pr
  */
 export async function add(db: Db, author: Principal, stream: Stream, input: CommentAddInput): Promise<{ changes: Change[]; row: Row; created: boolean }> {
 	const viewer = { userId: author.userId, role: author.role };
-	const inserted = await db.begin(async (sql) => {
-		let parentId: string | null = null;
-		if (input.parentId) {
-			const [parent] = await sql<Row>`
-				select ${fields} from comments c join users u on u.id = c.author_id
-				where c.id = ${input.parentId} and c.group_id = ${author.groupId} and ${inStream(stream)}`;
-			const root = parent?.parentId ? await one(sql, parent.parentId) : null;
-			if (!parent || !sees(viewer, parent, root)) throw notFound('Comment not found');
-			parentId = parent.parentId ?? parent.id;
-		}
-		let status: Row['status'] = 'visible';
-		if (stream.kind === 'session' && !moderates(author.role)) {
-			const [session] = await sql<{ premoderation: boolean }>`select premoderation from group_sessions where id = ${stream.sessionId}`;
-			if (session?.premoderation) status = 'pending';
-		}
-		const mentions = input.body.includes('@') ? findMentions(input.body, await mentionable(sql, author.groupId)) : [];
-		const documentId = stream.kind === 'document' ? stream.documentId : (input.documentId ?? null);
-		const sessionId = stream.kind === 'session' ? stream.sessionId : null;
-		const [row] = await sql<{ id: string }>`
-			insert into comments (group_id, document_id, session_id, author_id, parent_id, body, anchor, recommendation_id, status, mentions, client_id)
-			values (${author.groupId}, ${documentId}, ${sessionId}, ${author.userId}, ${parentId}, ${input.body},
-				${input.anchor ?? null}::jsonb, ${input.recommendationId ?? null}, ${status}, ${mentions}::jsonb, ${input.clientId ?? null})
-			on conflict (author_id, client_id) do nothing
-			returning id`;
-		return row?.id ?? null;
-	});
-	if (!inserted) {
+	const mentions = input.body.includes('@') ? findMentions(input.body, await mentionable(db.sql, author.groupId)) : [];
+	// A new thread is one statement (a question is the hot path of a live session); a reply first
+	// checks its parent in the same transaction as the insert.
+	const written = input.parentId
+		? await db.begin(async (sql) => {
+				const [parent] = await sql<Row>`
+					select ${fields} from comments c join users u on u.id = c.author_id
+					where c.id = ${input.parentId} and c.group_id = ${author.groupId} and ${inStream(stream)}`;
+				const root = parent?.parentId ? await one(sql, parent.parentId) : null;
+				if (!parent || !sees(viewer, parent, root)) throw notFound('Comment not found');
+				return insert(sql, author, stream, input, parent.parentId ?? parent.id, mentions);
+			})
+		: await insert(db.sql, author, stream, input, null, mentions);
+	if (!written) {
 		const earlier = await byClientId(db, author.userId, input.clientId!);
 		if (!earlier) throw new AppError('CONFLICT', 'The comment was changed meanwhile; send it again');
 		return { changes: [], row: earlier, created: false };
 	}
-	const row = (await one(db.sql, inserted))!;
+	const row = normal(written);
 	const root = row.parentId ? await one(db.sql, row.parentId) : null;
 	return { changes: [{ before: null, after: row, rootBefore: root, rootAfter: root }], row, created: true };
 }
 
-/** Comments by id as they are now, with their threads' first comments (for sending coalesced upvote counts). */
+/**
+ * Inserts a comment and answers it as `one` would (a new comment has no upvotes and no replies, and
+ * the statement's snapshot shows exactly that), or null when the author already used `clientId`.
+ * A non-moderator's comment in a pre-moderated session's stream waits as `pending`.
+ */
+async function insert(sql: Sql, author: Principal, stream: Stream, input: CommentAddInput, parentId: string | null, mentions: Mention[]): Promise<Row | null> {
+	const documentId = stream.kind === 'document' ? stream.documentId : (input.documentId ?? null);
+	const sessionId = stream.kind === 'session' ? stream.sessionId : null;
+	const held = stream.kind === 'session' && !moderates(author.role);
+	const [row] = await sql<Row>`
+		with c as (
+			insert into comments (group_id, document_id, session_id, author_id, parent_id, body, anchor, recommendation_id, status, mentions, client_id)
+			values (${author.groupId}, ${documentId}, ${sessionId}, ${author.userId}, ${parentId}, ${input.body},
+				${input.anchor ?? null}::jsonb, ${input.recommendationId ?? null},
+				case when ${held}::boolean and coalesce((select premoderation from group_sessions where id = ${sessionId}), false) then 'pending' else 'visible' end,
+				${mentions}::jsonb, ${input.clientId ?? null})
+			on conflict (author_id, client_id) do nothing
+			returning *
+		)
+		select ${fields} from c join users u on u.id = c.author_id`;
+	return row ?? null;
+}
+
+/** Comments by id as they are now, with their threads' first comments (for sending coalesced upvote counts), in one read. */
 export async function current(db: Db, ids: string[]): Promise<Map<string, Row>> {
-	const rows = new Map<string, Row>();
-	for (const id of ids) {
-		const row = await one(db.sql, id);
-		if (!row) continue;
-		rows.set(id, row);
-		if (row.parentId && !rows.has(row.parentId)) {
-			const root = await one(db.sql, row.parentId);
-			if (root) rows.set(root.id, root);
-		}
-	}
-	return rows;
+	if (!ids.length) return new Map();
+	const rows = await db.sql<Row>`
+		with wanted as (select value::uuid as id from jsonb_array_elements_text(${ids}::jsonb))
+		select ${fields} from comments c join users u on u.id = c.author_id
+		where c.id in (select id from wanted)
+			or c.id in (select parent_id from comments where id in (select id from wanted))`;
+	return new Map(rows.map((row) => [row.id, normal(row)]));
 }
 
 async function one(sql: Sql, id: string): Promise<Row | null> {

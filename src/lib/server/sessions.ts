@@ -1,5 +1,5 @@
 import type { Principal } from './auth/authorize';
-import type { Db, Sql } from './db/db';
+import { fragment, type Db, type Fragment, type Sql } from './db/db';
 import { AppError, notFound } from './errors';
 import type { FocusPosition, OpenVote, SessionState, SessionStatus, VoteResult } from '../protocol/live';
 import type { GroupRole } from '../protocol/roles';
@@ -39,6 +39,11 @@ export async function create(db: Db, actor: Principal, input: SessionInput): Pro
 	return state(db.sql, id);
 }
 
+/** The group of a session as a query, for `roleInGroup`: the session and the caller's role in one round trip. */
+export function groupQuery(sessionId: string): Fragment {
+	return fragment`select group_id from group_sessions where id = ${sessionId}`;
+}
+
 /** The group of a session, or null: the first step of authorizing anything about it. */
 export async function groupOf(db: Db, sessionId: string): Promise<string | null> {
 	const [row] = await db.sql<{ groupId: string }>`select group_id as "groupId" from group_sessions where id = ${sessionId}`;
@@ -52,65 +57,72 @@ export async function listOfGroup(db: Db, groupId: string): Promise<{ id: string
 		order by coalesce(starts_at, created_at) desc`;
 }
 
-/** The whole state of a session as clients receive it. */
+/**
+ * The whole state of a session as clients receive it. Its seven reads are sent at once (PostgreSQL
+ * pipelines them on the connection: one round trip, which matters inside a change's transaction,
+ * where the session row stays locked until they are answered).
+ */
 export async function state(sql: Sql, sessionId: string): Promise<SessionState> {
-	const [session] = await sql<{
-		groupId: string;
-		title: string;
-		status: SessionStatus;
-		currentItemId: string | null;
-		version: string | number;
-		speakerLimitSeconds: number | null;
-		focusDocumentId: string | null;
-		focusRecommendationId: string | null;
-		focusBlock: number | null;
-		focusFraction: number | null;
-		premoderation: boolean;
-		now: Date;
-	}>`
-		select group_id as "groupId", title, status, current_item_id as "currentItemId", version,
-			speaker_limit_seconds as "speakerLimitSeconds", focus_document_id as "focusDocumentId",
-			focus_recommendation_id as "focusRecommendationId", focus_block as "focusBlock",
-			focus_fraction as "focusFraction", premoderation, now() as now
-		from group_sessions where id = ${sessionId}`;
+	const [[session], agenda, documents, queue, spoken, [vote], voteResults] = await Promise.all([
+		sql<{
+			groupId: string;
+			title: string;
+			status: SessionStatus;
+			currentItemId: string | null;
+			version: string | number;
+			speakerLimitSeconds: number | null;
+			focusDocumentId: string | null;
+			focusRecommendationId: string | null;
+			focusBlock: number | null;
+			focusFraction: number | null;
+			premoderation: boolean;
+			now: Date;
+		}>`
+			select group_id as "groupId", title, status, current_item_id as "currentItemId", version,
+				speaker_limit_seconds as "speakerLimitSeconds", focus_document_id as "focusDocumentId",
+				focus_recommendation_id as "focusRecommendationId", focus_block as "focusBlock",
+				focus_fraction as "focusFraction", premoderation, now() as now
+			from group_sessions where id = ${sessionId}`,
+		sql<{ id: string; title: string; plannedMinutes: number | null; spentSeconds: number; startedAt: Date | null }>`
+			select id, title, planned_minutes as "plannedMinutes", spent_seconds as "spentSeconds", started_at as "startedAt"
+			from agenda_items where session_id = ${sessionId} order by position`,
+		sql<{ documentId: string }>`
+			select document_id as "documentId" from session_documents where session_id = ${sessionId} order by position`,
+		sql<{
+			userId: string;
+			name: string;
+			status: 'waiting' | 'speaking';
+			requestedAt: Date;
+			startedAt: Date | null;
+			recommendationId: string | null;
+			pointOfOrder: boolean;
+		}>`
+			select s.user_id as "userId", u.name, s.status, s.requested_at as "requestedAt", s.started_at as "startedAt",
+				s.recommendation_id as "recommendationId", s.point_of_order as "pointOfOrder"
+			from speakers s join users u on u.id = s.user_id
+			where s.session_id = ${sessionId} and s.status in ('waiting', 'speaking')
+			order by s.point_of_order desc, s.requested_at, s.id`,
+		sql<{ userId: string; name: string; delegation: string | null; role: GroupRole | null; seconds: number }>`
+			select s.user_id as "userId", u.name, m.delegation, m.role,
+				sum(extract(epoch from (s.ended_at - s.started_at)))::int as seconds
+			from speakers s
+			join users u on u.id = s.user_id
+			join group_sessions gs on gs.id = s.session_id
+			left join memberships m on m.group_id = gs.group_id and m.user_id = s.user_id
+			where s.session_id = ${sessionId} and s.status = 'done' and s.started_at is not null
+			group by s.user_id, u.name, m.delegation, m.role
+			order by seconds desc`,
+		sql<Omit<OpenVote, 'openedAt' | 'cast'> & { openedAt: Date; cast: number }>`
+			select v.id, v.document_id as "documentId", v.recommendation_id as "recommendationId", v.opened_at as "openedAt",
+				(select count(*)::int from ballots b where b.vote_id = v.id) as cast
+			from votes v where v.session_id = ${sessionId} and v.closed_at is null`,
+		sql<Omit<VoteResult, 'closedAt'> & { closedAt: Date }>`
+			select id as "voteId", document_id as "documentId", recommendation_id as "recommendationId",
+				yes_count as yes, no_count as no, abstain_count as abstain, outcome, closed_at as "closedAt"
+			from votes where session_id = ${sessionId} and closed_at is not null
+			order by closed_at desc, id`
+	]);
 	if (!session) throw notFound('Session not found');
-	const agenda = await sql<{ id: string; title: string; plannedMinutes: number | null; spentSeconds: number; startedAt: Date | null }>`
-		select id, title, planned_minutes as "plannedMinutes", spent_seconds as "spentSeconds", started_at as "startedAt"
-		from agenda_items where session_id = ${sessionId} order by position`;
-	const documents = await sql<{ documentId: string }>`
-		select document_id as "documentId" from session_documents where session_id = ${sessionId} order by position`;
-	const queue = await sql<{
-		userId: string;
-		name: string;
-		status: 'waiting' | 'speaking';
-		requestedAt: Date;
-		startedAt: Date | null;
-		recommendationId: string | null;
-		pointOfOrder: boolean;
-	}>`
-		select s.user_id as "userId", u.name, s.status, s.requested_at as "requestedAt", s.started_at as "startedAt",
-			s.recommendation_id as "recommendationId", s.point_of_order as "pointOfOrder"
-		from speakers s join users u on u.id = s.user_id
-		where s.session_id = ${sessionId} and s.status in ('waiting', 'speaking')
-		order by s.point_of_order desc, s.requested_at, s.id`;
-	const spoken = await sql<{ userId: string; name: string; delegation: string | null; role: GroupRole | null; seconds: number }>`
-		select s.user_id as "userId", u.name, m.delegation, m.role,
-			sum(extract(epoch from (s.ended_at - s.started_at)))::int as seconds
-		from speakers s
-		join users u on u.id = s.user_id
-		left join memberships m on m.group_id = ${session.groupId} and m.user_id = s.user_id
-		where s.session_id = ${sessionId} and s.status = 'done' and s.started_at is not null
-		group by s.user_id, u.name, m.delegation, m.role
-		order by seconds desc`;
-	const [vote] = await sql<Omit<OpenVote, 'openedAt' | 'cast'> & { openedAt: Date; cast: number }>`
-		select v.id, v.document_id as "documentId", v.recommendation_id as "recommendationId", v.opened_at as "openedAt",
-			(select count(*)::int from ballots b where b.vote_id = v.id) as cast
-		from votes v where v.session_id = ${sessionId} and v.closed_at is null`;
-	const voteResults = await sql<Omit<VoteResult, 'closedAt'> & { closedAt: Date }>`
-		select id as "voteId", document_id as "documentId", recommendation_id as "recommendationId",
-			yes_count as yes, no_count as no, abstain_count as abstain, outcome, closed_at as "closedAt"
-		from votes where session_id = ${sessionId} and closed_at is not null
-		order by closed_at desc, id`;
 	const speakingRow = queue.find((entry) => entry.status === 'speaking');
 	const asSpeaker = (entry: (typeof queue)[number]) => ({
 		userId: entry.userId,

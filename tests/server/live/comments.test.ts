@@ -346,6 +346,38 @@ describe.each(backends())('comments on documents over Socket.IO on %s', (backend
 		expect(last.comment).toMatchObject({ status: 'hidden', upvotes: vote.ok ? 1 : 0 });
 	});
 
+	it('upvote counts read while hides and unhides are still being applied never leave anyone with an older state than the last', async () => {
+		const w = await world();
+		const authors = [await w.joined('member'), await w.joined('member2')];
+		const others = recorder(await w.joined('observer'));
+		const moderators = recorder(await w.joined('organizer'));
+		const ids: string[] = [];
+		for (const [i, author] of authors.entries()) {
+			for (let n = 0; n < 4; n++) ids.push((await ask(author, 'comment:add', { documentId: w.documentId, body: `Toggle ${i}.${n}` })).comment.id);
+		}
+		const marker = (await ask(authors[1]!, 'comment:add', { documentId: w.documentId, body: 'marker' })).comment.id;
+		const voter = await w.socket('participant');
+		const chair = await w.socket('moderator');
+		// The counts go out 100 ms after the first upvote. Just before, a burst of hides and unhides of
+		// the same comments starts, applied one by one in the stream's order, so what the counts read
+		// is overtaken before they are sent; nothing is sent after the burst but the counts.
+		const firstUpvote = Date.now();
+		for (const id of ids) expect((await ask(voter, 'comment:upvote', { commentId: id })).ok).toBe(true);
+		await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstUpvote + 70 - Date.now())));
+		const toggles = ids.flatMap((commentId) => Array.from({ length: 12 }, (_, n) => ask(chair, n % 2 ? 'comment:unhide' : 'comment:hide', { commentId })));
+		expect((await Promise.all(toggles)).every((answer) => answer.ok)).toBe(true);
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		await barrier(authors[1]!, marker, others);
+		await barrier(authors[1]!, marker, moderators);
+		const now = new Map((await w.list('organizer')).map((c) => [c.id, c]));
+		for (const id of ids) {
+			const status = now.get(id)!.status;
+			const last = moderators.heard.filter((h) => h.id === id).at(-1)!;
+			expect([last.event, last.status, last.comment.upvotes], id).toEqual(['comment:updated', status, 1]);
+			expect(others.about(id).at(-1), id).toMatch(status === 'hidden' ? /^comment:removed$/ : /^comment:(added|updated) visible$/);
+		}
+	});
+
 	it.each([
 		['organizer', true, true],
 		['moderator', true, true],

@@ -1,4 +1,4 @@
-import type { Db } from '../db/db';
+import { fragment, type Db, type Fragment } from '../db/db';
 import { forbidden, notFound } from '../errors';
 import { atLeast, type GroupRole, type Role } from '../../protocol/roles';
 
@@ -6,18 +6,25 @@ import { atLeast, type GroupRole, type Role } from '../../protocol/roles';
 export type Principal = { userId: string; groupId: string; eventId: string; role: Role };
 
 /**
+ * A group: its id, or a query answering it in one row and column (the group of a session, of a
+ * comment: see the aggregates' `groupQuery`), so that finding the group and the caller's role in it
+ * take one round trip. A query that finds nothing is a group that does not exist.
+ */
+export type GroupRef = string | Fragment;
+
+/**
  * The caller's effective role in a group, or null when they have none (or the group does not exist:
  * callers must not tell the two apart). Organizers of the group's event rank as `organizer`.
  */
-export async function roleInGroup(db: Db, userId: string, groupId: string): Promise<Principal | null> {
-	const [row] = await db.sql<{ eventId: string; role: GroupRole | null; organizer: boolean }>`
-		select g.event_id as "eventId", m.role, (o.user_id is not null) as organizer
+export async function roleInGroup(db: Db, userId: string, group: GroupRef): Promise<Principal | null> {
+	const [row] = await db.sql<{ groupId: string; eventId: string; role: GroupRole | null; organizer: boolean }>`
+		select g.id as "groupId", g.event_id as "eventId", m.role, (o.user_id is not null) as organizer
 		from groups g
 		left join memberships m on m.group_id = g.id and m.user_id = ${userId}
 		left join event_organizers o on o.event_id = g.event_id and o.user_id = ${userId}
-		where g.id = ${groupId}`;
+		where g.id = ${typeof group === 'string' ? group : fragment`(${group})`}`;
 	if (!row || (!row.organizer && !row.role)) return null;
-	return { userId, groupId, eventId: row.eventId, role: row.organizer ? 'organizer' : row.role! };
+	return { userId, groupId: row.groupId, eventId: row.eventId, role: row.organizer ? 'organizer' : row.role! };
 }
 
 /**
