@@ -105,6 +105,8 @@ describe.runIf(browserAvailable())('co-editing a document in Chromium', () => {
 		await server.kill('SIGKILL');
 		await page.keyboard.type('Written while offline — желі жоқ кезде жазылды.');
 		await expect.poll(() => page.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('saved on this device');
+		// Everything typed is committed in IndexedDB before the tab closes (a busy machine can take a while).
+		await expect.poll(() => page.getByTestId('sync-status').getAttribute('data-local-pending'), { timeout: 15_000 }).toBe('false');
 		await page.screenshot({ path: artifactPath('15-offline-typing.png'), fullPage: true });
 		const context = page.context();
 		await page.close();

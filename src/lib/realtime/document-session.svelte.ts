@@ -49,8 +49,11 @@ export class DocumentSession {
 	connection = $state<Connection>('connecting');
 	/** Everything in this browser's copy is committed in the server's database. */
 	saved = $state(true);
-	/** The browser's own copy (IndexedDB) has been read and is being kept. */
+	/** The browser's own copy (IndexedDB) has been read, and holds everything typed here. */
 	storedLocally = $state(false);
+	/** A change is on its way into IndexedDB (a write lasting more than a moment clears `storedLocally`). */
+	localWritePending = $state(false);
+	private localWrites = 0;
 	access = $state<AccessState>({ canWrite: false, reason: null, lockedByName: null });
 	lastError = $state<string | null>(null);
 	/** Set when the server closed for good (removed from the group, logged out). */
@@ -90,7 +93,7 @@ export class DocumentSession {
 			Y.applyUpdate(this.doc, seed);
 		}
 		this.local = new IndexeddbPersistence(`plenary-document-${documentId}`, this.doc);
-		this.local.once('synced', () => (this.storedLocally = true));
+		this.local.once('synced', () => (this.storedLocally = !this.localWritePending));
 		const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
 		this.provider = new WebsocketProvider(`${scheme}://${location.host}/collab`, documentId, this.doc, {
 			disableBc: true,
@@ -122,7 +125,9 @@ export class DocumentSession {
 				this.provider.disconnect();
 			}
 		});
-		this.doc.on('update', () => {
+		this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
+			// What others wrote is on the server already; what is typed here must reach IndexedDB.
+			if (origin !== this.provider && origin !== this.local) this.trackLocalWrite();
 			this.refreshSaved();
 			if (this.tooBig) this.retryAfterTooBig();
 		});
@@ -164,6 +169,32 @@ export class DocumentSession {
 			encoding.writeVarUint(encoder, clock);
 		}
 		return encoding.toUint8Array(encoder);
+	}
+
+	/**
+	 * y-indexeddb writes every change in its own transaction (its listener runs before ours) but
+	 * does not say when it is committed. A read of the same store queued now completes only after
+	 * that write has: then the change would survive the tab being closed.
+	 */
+	private trackLocalWrite(): void {
+		const db = (this.local as unknown as { db: IDBDatabase | null }).db;
+		if (!db) return; // before the copy is read: 'synced' follows
+		const write = ++this.localWrites;
+		this.localWritePending = true;
+		const slow = setTimeout(() => write === this.localWrites && (this.storedLocally = false), 250);
+		const committed = () => {
+			clearTimeout(slow);
+			if (write !== this.localWrites) return;
+			this.localWritePending = false;
+			this.storedLocally = true;
+		};
+		try {
+			const read = db.transaction('updates', 'readonly');
+			read.objectStore('updates').count();
+			read.oncomplete = committed;
+		} catch {
+			clearTimeout(slow); // the database is closing (the page is leaving)
+		}
 	}
 
 	/** Reconnect at once when the operating system says the network is back. */
