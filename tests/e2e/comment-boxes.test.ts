@@ -1,10 +1,10 @@
-import type { Browser, Page, WebSocketRoute } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, browserAvailable, gotoReady, launchChromium, pageAs as openPageAs } from '../helpers/browser';
-import { newUser, type ApiClient } from '../helpers/client';
+import type { Page, WebSocketRoute } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { artifactPath, browserAvailable, browserWorld, gotoReady } from '../helpers/browser';
+import { newUser } from '../helpers/client';
 import { commentOn, selectPhrase, typeDocument } from '../helpers/editor-page';
-import { createDocument, seedGroup, type Roster } from '../helpers/group';
-import { startServer, type RunningServer } from '../helpers/server';
+import { createDocument, type Roster } from '../helpers/group';
+import type { RunningServer } from '../helpers/server';
 
 /** Someone new in the roster's group with `role`, and the UI in `locale`. */
 async function joinGroup(server: RunningServer, roster: Roster, name: string, role: string, locale = 'en'): Promise<Awaited<ReturnType<typeof newUser>>> {
@@ -15,31 +15,16 @@ async function joinGroup(server: RunningServer, roster: Roster, name: string, ro
 }
 
 describe.runIf(browserAvailable())('comment boxes in Chromium: @name completion, and text refused on reconnect given back', () => {
-	let server: RunningServer;
-	let browser: Browser;
-	let roster: Roster;
-	const pageErrors: string[] = [];
-
-	beforeAll(async () => {
-		server = await startServer('pglite');
-		roster = await seedGroup(server.url);
-		browser = await launchChromium();
-	});
-	afterAll(async () => {
-		await browser?.close();
-		await server?.stop();
-		await server?.dispose();
-	});
-
-	const pageAs = (client: ApiClient, width = 1440): Promise<Page> => openPageAs(browser, server.url, client, pageErrors, width);
+	const world = browserWorld();
+	const { pageAs, pageErrors } = world;
 	const thread = (page: Page, text: string) => page.getByTestId('thread').filter({ hasText: text });
 	const optionNames = (page: Page) => page.getByRole('listbox', { name: /./ }).getByRole('option').allTextContents().then((names) => names.map((n) => n.trim()));
 
 	it('"@ai" offers Aigerim: arrows and Enter choose, Escape closes, a click chooses, and she sees the mention highlighted as hers', async () => {
-		const documentId = await createDocument(roster.member, roster.groupId, 'Mentions by completion');
-		const url = `${server.url}/documents/${documentId}`;
-		const writer = await pageAs(roster.member);
-		const mentioned = await pageAs(roster.moderator);
+		const documentId = await createDocument(world.roster.member, world.roster.groupId, 'Mentions by completion');
+		const url = `${world.server.url}/documents/${documentId}`;
+		const writer = await pageAs(world.roster.member);
+		const mentioned = await pageAs(world.roster.moderator);
 		await typeDocument(writer, url, 'Courts publish their schedules weekly.');
 		await gotoReady(mentioned, url);
 		await mentioned.locator('.ProseMirror', { hasText: 'schedules weekly' }).waitFor();
@@ -110,11 +95,11 @@ describe.runIf(browserAvailable())('comment boxes in Chromium: @name completion,
 	}, 120_000);
 
 	it('in Kazakh, "@айг" in the question box finds Айгерим and Tab inserts her name', async () => {
-		const asker = await joinGroup(server, roster, 'Нұрлан Әбенов', 'participant', 'kk');
-		const aigerim = await joinGroup(server, roster, 'Айгерим Сейтқали', 'participant');
-		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, { title: 'Kazakh sitting', agenda: [], documentIds: [] });
+		const asker = await joinGroup(world.server, world.roster, 'Нұрлан Әбенов', 'participant', 'kk');
+		const aigerim = await joinGroup(world.server, world.roster, 'Айгерим Сейтқали', 'participant');
+		const created = await world.roster.moderator.post(`/api/groups/${world.roster.groupId}/sessions`, { title: 'Kazakh sitting', agenda: [], documentIds: [] });
 		const page = await pageAs(asker);
-		await gotoReady(page, `${server.url}/sessions/${created.body.session.id}`);
+		await gotoReady(page, `${world.server.url}/sessions/${created.body.session.id}`);
 		await page.locator('html[lang="kk"]').waitFor();
 		const box = page.locator('#question-body');
 		await box.click();
@@ -128,20 +113,20 @@ describe.runIf(browserAvailable())('comment boxes in Chromium: @name completion,
 		const question = page.getByTestId('question').filter({ hasText: 'Сұрақ' });
 		await question.locator('mark.mention', { hasText: '@Айгерим Сейтқали' }).waitFor();
 		const hers = await pageAs(aigerim);
-		await gotoReady(hers, `${server.url}/sessions/${created.body.session.id}`);
+		await gotoReady(hers, `${world.server.url}/sessions/${created.body.session.id}`);
 		await hers.getByTestId('question').filter({ hasText: 'Сұрақ' }).locator('mark.mention.mine').waitFor();
 		expect(pageErrors).toEqual([]);
 	}, 120_000);
 
 	it('a comment written offline and refused on reconnect (the writer was made an observer) keeps its text: shown with the reason, kept across a reload, copied, and sent again once allowed', async () => {
-		const writer = await joinGroup(server, roster, 'Арман Жоламанов', 'participant');
-		const documentId = await createDocument(roster.member, roster.groupId, 'Refused on reconnect');
-		const url = `${server.url}/documents/${documentId}`;
-		const owner = await pageAs(roster.member);
+		const writer = await joinGroup(world.server, world.roster, 'Арман Жоламанов', 'participant');
+		const documentId = await createDocument(world.roster.member, world.roster.groupId, 'Refused on reconnect');
+		const url = `${world.server.url}/documents/${documentId}`;
+		const owner = await pageAs(world.roster.member);
 		await typeDocument(owner, url, 'Enforcement officers wear identification.');
 
 		const page = await pageAs(writer);
-		await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+		await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: world.server.url });
 		// Socket.IO (comments) goes through a switch; the document's own WebSocket (Yjs) does not.
 		let online = true;
 		const open: WebSocketRoute[] = [];
@@ -160,7 +145,7 @@ describe.runIf(browserAvailable())('comment boxes in Chromium: @name completion,
 		await commentOn(page, 'wear identification', text);
 		await page.getByTestId('unsent').getByText('Not yet sent').waitFor();
 
-		const demoted = await roster.organizer.post(`/api/groups/${roster.groupId}/members`, { email: writer.user.email, role: 'observer' });
+		const demoted = await world.roster.organizer.post(`/api/groups/${world.roster.groupId}/members`, { email: writer.user.email, role: 'observer' });
 		expect(demoted.status).toBe(200);
 		online = true;
 
@@ -180,29 +165,29 @@ describe.runIf(browserAvailable())('comment boxes in Chromium: @name completion,
 		await refused.getByRole('button', { name: 'Copy the text' }).click();
 		await refused.getByRole('button', { name: 'Copied' }).waitFor();
 		expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(text);
-		expect((await roster.member.get(`/api/documents/${documentId}/comments`)).body.comments).toEqual([]);
+		expect((await world.roster.member.get(`/api/documents/${documentId}/comments`)).body.comments).toEqual([]);
 
 		// Allowed again, the writer changes the words and sends them: one comment, with the new words.
-		expect((await roster.organizer.post(`/api/groups/${roster.groupId}/members`, { email: writer.user.email, role: 'participant' })).status).toBe(200);
+		expect((await world.roster.organizer.post(`/api/groups/${world.roster.groupId}/members`, { email: writer.user.email, role: 'participant' })).status).toBe(200);
 		await refused.getByRole('combobox').fill('Which identification exactly? A badge with a number.');
 		await refused.getByRole('button', { name: 'Send again' }).click();
 		await thread(owner, 'A badge with a number.').waitFor();
 		await expect.poll(() => page.getByTestId('unsent').count()).toBe(0);
 		await expect.poll(() => owner.locator('.comment-highlight').allTextContents()).toEqual(['wear identification']);
-		const comments = (await roster.member.get(`/api/documents/${documentId}/comments`)).body.comments;
+		const comments = (await world.roster.member.get(`/api/documents/${documentId}/comments`)).body.comments;
 		expect(comments.map((c: { body: string }) => c.body)).toEqual(['Which identification exactly? A badge with a number.']);
 		expect(pageErrors).toEqual([]);
 	}, 120_000);
 
 	it('a reply written offline to a thread deleted meanwhile is refused on reconnect and listed as not sent, until discarded on purpose', async () => {
-		const documentId = await createDocument(roster.member, roster.groupId, 'Refused reply');
-		const url = `${server.url}/documents/${documentId}`;
-		const owner = await pageAs(roster.member);
+		const documentId = await createDocument(world.roster.member, world.roster.groupId, 'Refused reply');
+		const url = `${world.server.url}/documents/${documentId}`;
+		const owner = await pageAs(world.roster.member);
 		owner.on('dialog', (dialog) => void dialog.accept());
 		await typeDocument(owner, url, 'Registries are kept for ten years.');
 		await commentOn(owner, 'ten years', 'Why ten?');
 
-		const page = await pageAs(roster.member2);
+		const page = await pageAs(world.roster.member2);
 		let online = true;
 		const open: WebSocketRoute[] = [];
 		await page.context().routeWebSocket(/\/socket\.io\//, (ws) => {

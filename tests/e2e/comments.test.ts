@@ -1,10 +1,9 @@
-import type { Browser, Page, WebSocketRoute } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, browserAvailable, gotoReady, launchChromium, pageAs as openPageAs } from '../helpers/browser';
+import type { Page, WebSocketRoute } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { artifactPath, browserAvailable, browserWorld, gotoReady } from '../helpers/browser';
 import type { ApiClient } from '../helpers/client';
 import { commentOn, selectPhrase, typeDocument } from '../helpers/editor-page';
-import { createDocument, seedGroup, type Roster } from '../helpers/group';
-import { startServer, type RunningServer } from '../helpers/server';
+import { createDocument } from '../helpers/group';
 
 /** Each open thread card beside the text, in the margin's order: its top and bottom, and the top of its words (viewport pixels; NaN when none). */
 async function cardPlaces(page: Page): Promise<{ id: string; card: number; bottom: number; words: number }[]> {
@@ -40,29 +39,14 @@ async function marginProblems(page: Page): Promise<string[]> {
 }
 
 describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
-	let server: RunningServer;
-	let browser: Browser;
-	let roster: Roster;
-	const pageErrors: string[] = [];
-
-	beforeAll(async () => {
-		server = await startServer('pglite');
-		roster = await seedGroup(server.url);
-		browser = await launchChromium();
-	});
-	afterAll(async () => {
-		await browser?.close();
-		await server?.stop();
-		await server?.dispose();
-	});
-
-	const pageAs = (client: ApiClient, width = 1440): Promise<Page> => openPageAs(browser, server.url, client, pageErrors, width);
+	const world = browserWorld();
+	const { pageAs, pageErrors } = world;
 
 	it('a participant comments on a phrase while a member types before it: the highlight stays on the phrase on both pages', async () => {
-		const documentId = await createDocument(roster.member, roster.groupId, 'Draft recommendations');
-		const url = `${server.url}/documents/${documentId}`;
-		const member = await pageAs(roster.member);
-		const participant = await pageAs(roster.participant);
+		const documentId = await createDocument(world.roster.member, world.roster.groupId, 'Draft recommendations');
+		const url = `${world.server.url}/documents/${documentId}`;
+		const member = await pageAs(world.roster.member);
+		const participant = await pageAs(world.roster.participant);
 		for (const page of [member, participant]) {
 			await gotoReady(page, url);
 			await page.locator('.ProseMirror').waitFor();
@@ -104,7 +88,7 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 		await participant.screenshot({ path: artifactPath('31-comments-participant.png'), fullPage: true });
 
 		// Narrow screens: the margin goes below the text.
-		const narrow = await pageAs(roster.participant, 420);
+		const narrow = await pageAs(world.roster.participant, 420);
 		await gotoReady(narrow, url);
 		await narrow.locator('.comment-highlight').waitFor();
 		await narrow.screenshot({ path: artifactPath('32-comments-narrow.png'), fullPage: true });
@@ -112,9 +96,9 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 	}, 120_000);
 
 	it('on a wide screen each card sits beside its words or just below the card above, follows them when a member types above, and comes to them when they are clicked', async () => {
-		const documentId = await createDocument(roster.member, roster.groupId, 'A long draft');
-		const url = `${server.url}/documents/${documentId}`;
-		const member = await pageAs(roster.member);
+		const documentId = await createDocument(world.roster.member, world.roster.groupId, 'A long draft');
+		const url = `${world.server.url}/documents/${documentId}`;
+		const member = await pageAs(world.roster.member);
 		await gotoReady(member, url);
 		await member.locator('.ProseMirror').click();
 		for (let i = 1; i <= 40; i++) {
@@ -122,7 +106,7 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 			await member.keyboard.press('Enter');
 		}
 		await expect.poll(() => member.getByTestId('sync-status').textContent()).toContain('All changes saved');
-		const participant = await pageAs(roster.participant);
+		const participant = await pageAs(world.roster.participant);
 		await gotoReady(participant, url);
 		await participant.locator('.ProseMirror', { hasText: 'Clause 40 asks' }).waitFor();
 		// Clauses 3 and 4 are one line apart: the second card cannot sit beside its words.
@@ -188,7 +172,7 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 		await expect.poll(() => marginProblems(member)).toEqual([]);
 
 		// A narrow screen keeps a plain list below the text.
-		const narrow = await pageAs(roster.participant, 420);
+		const narrow = await pageAs(world.roster.participant, 420);
 		await gotoReady(narrow, url);
 		await narrow.getByTestId('thread').first().waitFor();
 		const layout = await narrow.evaluate(() => ({
@@ -200,13 +184,13 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 	}, 180_000);
 
 	it('the moderator hides a question and it disappears for the participant', async () => {
-		const documentId = await createDocument(roster.member, roster.groupId, 'Questions draft');
-		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, { title: 'Second sitting', agenda: [], documentIds: [documentId] });
-		const url = `${server.url}/sessions/${created.body.session.id}`;
-		const chair = await pageAs(roster.moderator);
-		const participant = await pageAs(roster.participant);
+		const documentId = await createDocument(world.roster.member, world.roster.groupId, 'Questions draft');
+		const created = await world.roster.moderator.post(`/api/groups/${world.roster.groupId}/sessions`, { title: 'Second sitting', agenda: [], documentIds: [documentId] });
+		const url = `${world.server.url}/sessions/${created.body.session.id}`;
+		const chair = await pageAs(world.roster.moderator);
+		const participant = await pageAs(world.roster.participant);
 		for (const page of [chair, participant]) await gotoReady(page, url);
-		const projector = await pageAs(roster.moderator, 1600);
+		const projector = await pageAs(world.roster.moderator, 1600);
 		await gotoReady(projector, `${url}/projector`);
 
 		await participant.locator('#question-body').fill('May observers speak?');
@@ -243,9 +227,9 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 	};
 
 	it('a comment written while the connection is down is kept, shown as not yet sent, survives a reload and is sent once when it is back', async () => {
-		const documentId = await createDocument(roster.member, roster.groupId, 'Offline comments');
-		const url = `${server.url}/documents/${documentId}`;
-		const page = await pageAs(roster.member);
+		const documentId = await createDocument(world.roster.member, world.roster.groupId, 'Offline comments');
+		const url = `${world.server.url}/documents/${documentId}`;
+		const page = await pageAs(world.roster.member);
 		// Socket.IO (comments) goes through a switch; the document's own WebSocket (Yjs) does not.
 		let online = true;
 		const open: WebSocketRoute[] = [];
@@ -268,30 +252,30 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 		await page.reload();
 		await page.locator('html[data-ready="true"]').waitFor();
 		await unsent.getByText('Not yet sent').waitFor();
-		expect(await countComments(roster.member, documentId)).toBe(0);
+		expect(await countComments(world.roster.member, documentId)).toBe(0);
 
 		online = true;
 		await thread(page, 'Define low incomes — written offline.').waitFor({ timeout: 30_000 });
 		await expect.poll(() => page.getByTestId('unsent').count()).toBe(0);
 		await expect.poll(() => page.locator('.comment-highlight').allTextContents()).toEqual(['low incomes']);
-		expect(await countComments(roster.member, documentId)).toBe(1);
+		expect(await countComments(world.roster.member, documentId)).toBe(1);
 		// Nothing is left to send again: another reload, and a colleague, see the one comment.
 		await page.reload();
 		await thread(page, 'Define low incomes — written offline.').waitFor();
-		const colleague = await pageAs(roster.member2);
+		const colleague = await pageAs(world.roster.member2);
 		await gotoReady(colleague, url);
 		await expect.poll(() => thread(colleague, 'Define low incomes').count()).toBe(1);
 		expect(await page.getByTestId('unsent').count()).toBe(0);
-		expect(await countComments(roster.member, documentId)).toBe(1);
+		expect(await countComments(world.roster.member, documentId)).toBe(1);
 		await page.screenshot({ path: artifactPath('37-comment-sent-after-reconnect.png'), fullPage: true });
 		expect(pageErrors).toEqual([]);
 	}, 120_000);
 
 	it('the author edits, deletes, resolves and reopens, and a second page follows each change', async () => {
-		const documentId = await createDocument(roster.member, roster.groupId, 'Thread life');
-		const url = `${server.url}/documents/${documentId}`;
-		const author = await pageAs(roster.participant);
-		const other = await pageAs(roster.member);
+		const documentId = await createDocument(world.roster.member, world.roster.groupId, 'Thread life');
+		const url = `${world.server.url}/documents/${documentId}`;
+		const author = await pageAs(world.roster.participant);
+		const other = await pageAs(world.roster.member);
 		author.on('dialog', (dialog) => void dialog.accept());
 		await typeDocument(other, url, 'Appeals are heard within thirty days. Hearings are public.');
 		await gotoReady(author, url);
@@ -339,15 +323,15 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 	}, 120_000);
 
 	it('a comment made while a member is away shows as unread on the group page; opening the document clears it', async () => {
-		const documentId = await createDocument(roster.member, roster.groupId, 'Unread draft');
-		const url = `${server.url}/documents/${documentId}`;
-		const writer = await pageAs(roster.member2);
+		const documentId = await createDocument(world.roster.member, world.roster.groupId, 'Unread draft');
+		const url = `${world.server.url}/documents/${documentId}`;
+		const writer = await pageAs(world.roster.member2);
 		await typeDocument(writer, url, 'Legal aid is free for minors.');
 		await commentOn(writer, 'free for minors', 'And for pensioners?');
 		await thread(writer, 'And for pensioners?').waitFor();
 
-		const reader = await pageAs(roster.member);
-		const group = `${server.url}/groups/${roster.groupId}`;
+		const reader = await pageAs(world.roster.member);
+		const group = `${world.server.url}/groups/${world.roster.groupId}`;
 		await gotoReady(reader, group);
 		const row = reader.locator('.document-list li', { hasText: 'Unread draft' });
 		await row.getByTestId('unread').filter({ hasText: '1 unread' }).waitFor();
@@ -367,10 +351,10 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 	}, 120_000);
 
 	it('a mention of a member is highlighted for that member, and a thread whose words were deleted is listed on deleted text', async () => {
-		const documentId = await createDocument(roster.member, roster.groupId, 'Mentions and deletions');
-		const url = `${server.url}/documents/${documentId}`;
-		const member = await pageAs(roster.member);
-		const participant = await pageAs(roster.participant);
+		const documentId = await createDocument(world.roster.member, world.roster.groupId, 'Mentions and deletions');
+		const url = `${world.server.url}/documents/${documentId}`;
+		const member = await pageAs(world.roster.member);
+		const participant = await pageAs(world.roster.participant);
 		await typeDocument(member, url, 'Bailiffs report yearly. Obsolete clause to strike.');
 		await gotoReady(participant, url);
 		await participant.locator('.ProseMirror', { hasText: 'Obsolete clause' }).waitFor();
@@ -400,21 +384,21 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 	}, 120_000);
 
 	it('a member joins the paragraph of a commented phrase to the one before it (Backspace) and splits it again (Enter): the thread stays on its words for everyone, also after a reload', async () => {
-		const documentId = await createDocument(roster.member, roster.groupId, 'Joined paragraphs');
-		const url = `${server.url}/documents/${documentId}`;
-		const member = await pageAs(roster.member);
+		const documentId = await createDocument(world.roster.member, world.roster.groupId, 'Joined paragraphs');
+		const url = `${world.server.url}/documents/${documentId}`;
+		const member = await pageAs(world.roster.member);
 		await gotoReady(member, url);
 		await member.locator('.ProseMirror').click();
 		await member.keyboard.type('Courts publish their judgments.');
 		await member.keyboard.press('Enter');
 		await member.keyboard.type('Hearings are public unless the law says otherwise.');
 		await expect.poll(() => member.getByTestId('sync-status').textContent()).toContain('All changes saved');
-		const participant = await pageAs(roster.participant);
+		const participant = await pageAs(world.roster.participant);
 		await gotoReady(participant, url);
 		await participant.locator('.ProseMirror', { hasText: 'says otherwise' }).waitFor();
 		await commentOn(participant, 'unless the law says otherwise', 'Which law?');
 		await thread(member, 'Which law?').waitFor();
-		const anchorNow = async () => (await roster.member.get(`/api/documents/${documentId}/comments`)).body.comments[0].anchor;
+		const anchorNow = async () => (await world.roster.member.get(`/api/documents/${documentId}/comments`)).body.comments[0].anchor;
 		const before = await anchorNow();
 
 		// y-prosemirror deletes the second paragraph and inserts its text again into the first, so the
@@ -447,17 +431,17 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 	}, 120_000);
 
 	it('a question about a recommendation names it, and the questions sort by votes or by time', async () => {
-		const documentId = await createDocument(roster.member, roster.groupId, 'Session recommendations');
-		const writer = await pageAs(roster.member);
-		await gotoReady(writer, `${server.url}/documents/${documentId}`);
+		const documentId = await createDocument(world.roster.member, world.roster.groupId, 'Session recommendations');
+		const writer = await pageAs(world.roster.member);
+		await gotoReady(writer, `${world.server.url}/documents/${documentId}`);
 		await writer.locator('.ProseMirror').click();
 		await writer.getByRole('button', { name: 'Insert recommendation' }).click();
 		await writer.keyboard.type('Publish every judgment online.');
 		await expect.poll(() => writer.getByTestId('sync-status').textContent()).toContain('All changes saved');
-		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, { title: 'Third sitting', agenda: [], documentIds: [documentId] });
-		const url = `${server.url}/sessions/${created.body.session.id}`;
-		const participant = await pageAs(roster.participant);
-		const observer = await pageAs(roster.member2);
+		const created = await world.roster.moderator.post(`/api/groups/${world.roster.groupId}/sessions`, { title: 'Third sitting', agenda: [], documentIds: [documentId] });
+		const url = `${world.server.url}/sessions/${created.body.session.id}`;
+		const participant = await pageAs(world.roster.participant);
+		const observer = await pageAs(world.roster.member2);
 		for (const page of [participant, observer]) await gotoReady(page, url);
 
 		await participant.locator('#question-body').fill('Does this cover closed hearings?');
@@ -488,10 +472,10 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 		expect(pageErrors).toEqual([]);
 	}, 120_000);
 	it('a reply to a question reaches another page under its question', async () => {
-		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, { title: 'Fourth sitting', agenda: [], documentIds: [] });
-		const url = `${server.url}/sessions/${created.body.session.id}`;
-		const asker = await pageAs(roster.participant);
-		const answerer = await pageAs(roster.member);
+		const created = await world.roster.moderator.post(`/api/groups/${world.roster.groupId}/sessions`, { title: 'Fourth sitting', agenda: [], documentIds: [] });
+		const url = `${world.server.url}/sessions/${created.body.session.id}`;
+		const asker = await pageAs(world.roster.participant);
+		const answerer = await pageAs(world.roster.member);
 		for (const page of [asker, answerer]) await gotoReady(page, url);
 		await asker.locator('#question-body').fill('Is the hall wheelchair accessible?');
 		await asker.getByTestId('ask').click();
@@ -508,9 +492,9 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 	}, 120_000);
 
 	it('a comment or question the server refuses for good goes back into its box, with the reason', async () => {
-		const documentId = await createDocument(roster.member, roster.groupId, 'Refusals');
-		const page = await pageAs(roster.member);
-		await typeDocument(page, `${server.url}/documents/${documentId}`, 'Notaries keep registers.');
+		const documentId = await createDocument(world.roster.member, world.roster.groupId, 'Refusals');
+		const page = await pageAs(world.roster.member);
+		await typeDocument(page, `${world.server.url}/documents/${documentId}`, 'Notaries keep registers.');
 		const refused = 'Ring the bell \u0007 please';
 		await selectPhrase(page, 'keep registers');
 		await page.getByTestId('comment-button').click();
@@ -521,8 +505,8 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 		expect(await page.getByTestId('unsent').count()).toBe(0);
 		await page.screenshot({ path: artifactPath('43-comment-refused.png'), fullPage: true });
 
-		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, { title: 'Fifth sitting', agenda: [], documentIds: [] });
-		await gotoReady(page, `${server.url}/sessions/${created.body.session.id}`);
+		const created = await world.roster.moderator.post(`/api/groups/${world.roster.groupId}/sessions`, { title: 'Fifth sitting', agenda: [], documentIds: [] });
+		await gotoReady(page, `${world.server.url}/sessions/${created.body.session.id}`);
 		await page.locator('#question-body').fill(refused);
 		await page.getByTestId('ask').click();
 		await page.getByTestId('questions').getByRole('alert').filter({ hasText: 'could not be sent as written' }).waitFor();
@@ -531,9 +515,9 @@ describe.runIf(browserAvailable())('comments and questions in Chromium', () => {
 		expect(pageErrors).toEqual([]);
 	}, 120_000);
 	it('a question over the rate limit waits as not yet sent and goes out by itself once the window has passed', async () => {
-		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, { title: 'Sixth sitting', agenda: [], documentIds: [] });
-		const page = await pageAs(roster.member2);
-		await gotoReady(page, `${server.url}/sessions/${created.body.session.id}`);
+		const created = await world.roster.moderator.post(`/api/groups/${world.roster.groupId}/sessions`, { title: 'Sixth sitting', agenda: [], documentIds: [] });
+		const page = await pageAs(world.roster.member2);
+		await gotoReady(page, `${world.server.url}/sessions/${created.body.session.id}`);
 		for (let i = 1; i <= 6; i++) {
 			await page.locator('#question-body').fill(`Quick question ${i}`);
 			await page.getByTestId('ask').click();

@@ -1,11 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { artifactPath, browserAvailable, gotoReady, launchChromium, pageAs as openPageAs } from '../helpers/browser';
-import type { ApiClient } from '../helpers/client';
+import { artifactPath, browserAvailable, browserWorld, gotoReady } from '../helpers/browser';
 import { openEditor } from '../helpers/collab';
-import { createDocument, seedGroup, type Roster } from '../helpers/group';
-import { startServer, type RunningServer } from '../helpers/server';
+import { createDocument } from '../helpers/group';
 
 /** The number of the paragraph ("§ N. …") at the top of what the page shows of the text (below a sticky toolbar). */
 function topParagraph(page: Page): Promise<number> {
@@ -32,39 +30,24 @@ async function settled(page: Page): Promise<number> {
 }
 
 describe.runIf(browserAvailable())('running a session in Chromium', () => {
-	let server: RunningServer;
-	let browser: Browser;
-	let roster: Roster;
-	const pageErrors: string[] = [];
-
-	beforeAll(async () => {
-		server = await startServer('pglite');
-		roster = await seedGroup(server.url);
-		browser = await launchChromium();
-	});
-	afterAll(async () => {
-		await browser?.close();
-		await server?.stop();
-		await server?.dispose();
-	});
-
-	const pageAs = (client: ApiClient, width = 1440): Promise<Page> => openPageAs(browser, server.url, client, pageErrors, width);
+	const world = browserWorld();
+	const { pageAs, pageErrors } = world;
 
 	it('a moderator and two participants: hands raised, the floor given, the countdown on every page, the projector follows, the minutes write themselves', async () => {
-		const draft = await createDocument(roster.member, roster.groupId, 'Draft recommendations');
-		const minutes = await createDocument(roster.member, roster.groupId, 'Minutes', 'minutes');
-		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, {
+		const draft = await createDocument(world.roster.member, world.roster.groupId, 'Draft recommendations');
+		const minutes = await createDocument(world.roster.member, world.roster.groupId, 'Minutes', 'minutes');
+		const created = await world.roster.moderator.post(`/api/groups/${world.roster.groupId}/sessions`, {
 			title: 'First sitting',
 			agenda: [{ title: 'Opening', plannedMinutes: 5 }, { title: 'Appointment of judges', plannedMinutes: 45 }],
 			documentIds: [draft, minutes]
 		});
-		const sessionUrl = `${server.url}/sessions/${created.body.session.id}`;
+		const sessionUrl = `${world.server.url}/sessions/${created.body.session.id}`;
 
-		const chair = await pageAs(roster.moderator);
-		const p1 = await pageAs(roster.participant);
-		const p2 = await pageAs(roster.observer);
-		const member = await pageAs(roster.member);
-		const projector = await pageAs(roster.moderator, 1600);
+		const chair = await pageAs(world.roster.moderator);
+		const p1 = await pageAs(world.roster.participant);
+		const p2 = await pageAs(world.roster.observer);
+		const member = await pageAs(world.roster.member);
+		const projector = await pageAs(world.roster.moderator, 1600);
 		for (const page of [chair, p1, p2, member]) await gotoReady(page, sessionUrl);
 		await gotoReady(projector, `${sessionUrl}/projector`);
 
@@ -150,8 +133,8 @@ describe.runIf(browserAvailable())('running a session in Chromium', () => {
 	it('a participant following the moderator is scrolled to where the moderator scrolled in a long document, and stops following after scrolling by hand', async () => {
 		// A long text, written by a member's editor: paragraphs of different lengths, so that each
 		// screen width wraps them differently.
-		const long = await createDocument(roster.member, roster.groupId, 'Long draft');
-		const writer = openEditor(server.url, roster.member, long);
+		const long = await createDocument(world.roster.member, world.roster.groupId, 'Long draft');
+		const writer = openEditor(world.server.url, world.roster.member, long);
 		writer.doc.transact(() => {
 			const fragment = writer.doc.getXmlFragment('default');
 			for (let n = 1; n <= 90; n++) {
@@ -161,12 +144,12 @@ describe.runIf(browserAvailable())('running a session in Chromium', () => {
 				fragment.push([paragraph]);
 			}
 		});
-		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, { title: 'Second sitting', documentIds: [long] });
-		const sessionUrl = `${server.url}/sessions/${created.body.session.id}`;
+		const created = await world.roster.moderator.post(`/api/groups/${world.roster.groupId}/sessions`, { title: 'Second sitting', documentIds: [long] });
+		const sessionUrl = `${world.server.url}/sessions/${created.body.session.id}`;
 
-		const chair = await pageAs(roster.moderator);
-		const participant = await pageAs(roster.participant, 1100);
-		const projector = await pageAs(roster.moderator, 1600);
+		const chair = await pageAs(world.roster.moderator);
+		const participant = await pageAs(world.roster.participant, 1100);
+		const projector = await pageAs(world.roster.moderator, 1600);
 		await gotoReady(chair, sessionUrl);
 		await gotoReady(participant, sessionUrl);
 		await gotoReady(projector, `${sessionUrl}/projector`);

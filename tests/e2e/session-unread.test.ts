@@ -1,39 +1,21 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, browserAvailable, gotoReady, launchChromium, pageAs as openPageAs } from '../helpers/browser';
-import type { ApiClient } from '../helpers/client';
+import { describe, expect, it } from 'vitest';
+import { artifactPath, browserAvailable, browserWorld, gotoReady } from '../helpers/browser';
 import { commentOn, typeDocument } from '../helpers/editor-page';
-import { createDocument, seedGroup, type Roster } from '../helpers/group';
-import { startServer, type RunningServer } from '../helpers/server';
+import { createDocument } from '../helpers/group';
 
 describe.runIf(browserAvailable())('unread comments in the session room, in Chromium', () => {
-	let server: RunningServer;
-	let browser: Browser;
-	let roster: Roster;
-	const pageErrors: string[] = [];
-
-	beforeAll(async () => {
-		server = await startServer('pglite');
-		roster = await seedGroup(server.url);
-		browser = await launchChromium();
-	});
-	afterAll(async () => {
-		await browser?.close();
-		await server?.stop();
-		await server?.dispose();
-	});
-
-	const pageAs = (client: ApiClient, width = 1440): Promise<Page> => openPageAs(browser, server.url, client, pageErrors, width);
+	const world = browserWorld();
+	const { pageAs, pageErrors } = world;
 
 	it('a comment on a document another member has not open counts on its tab at once; opening the tab clears it, also after a reload; the group page counts questions per session', async () => {
-		const minutes = await createDocument(roster.member, roster.groupId, 'Minutes of the sitting', 'minutes');
-		const fees = await createDocument(roster.member, roster.groupId, 'Draft on court fees');
-		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, { title: 'Sitting on fees', agenda: [], documentIds: [minutes, fees] });
-		const room = `${server.url}/sessions/${created.body.session.id}`;
-		const writer = await pageAs(roster.member2);
-		await typeDocument(writer, `${server.url}/documents/${fees}`, 'Court fees are waived for minors.');
+		const minutes = await createDocument(world.roster.member, world.roster.groupId, 'Minutes of the sitting', 'minutes');
+		const fees = await createDocument(world.roster.member, world.roster.groupId, 'Draft on court fees');
+		const created = await world.roster.moderator.post(`/api/groups/${world.roster.groupId}/sessions`, { title: 'Sitting on fees', agenda: [], documentIds: [minutes, fees] });
+		const room = `${world.server.url}/sessions/${created.body.session.id}`;
+		const writer = await pageAs(world.roster.member2);
+		await typeDocument(writer, `${world.server.url}/documents/${fees}`, 'Court fees are waived for minors.');
 
-		const reader = await pageAs(roster.member);
+		const reader = await pageAs(world.roster.member);
 		await gotoReady(reader, room);
 		const feesTab = reader.getByRole('tab', { name: /Draft on court fees/ });
 		const badge = feesTab.getByTestId('unread');
@@ -53,7 +35,7 @@ describe.runIf(browserAvailable())('unread comments in the session room, in Chro
 		await reader.locator('.document-tabs').screenshot({ path: artifactPath('55-session-tab-unread.png') });
 
 		// The writer's own room does not count their comments.
-		const writerRoom = await pageAs(roster.member2);
+		const writerRoom = await pageAs(world.roster.member2);
 		await gotoReady(writerRoom, room);
 		await writerRoom.locator('.ProseMirror').waitFor();
 
@@ -81,7 +63,7 @@ describe.runIf(browserAvailable())('unread comments in the session room, in Chro
 		expect(await shown()).toBe('1');
 
 		// A question asked while the reader is away counts on the session in the group page until the room is opened.
-		const group = `${server.url}/groups/${roster.groupId}`;
+		const group = `${world.server.url}/groups/${world.roster.groupId}`;
 		await gotoReady(reader, group);
 		await writerRoom.locator('#question-body').fill('Are fees waived on appeal?');
 		await writerRoom.getByTestId('ask').click();

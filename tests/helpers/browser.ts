@@ -2,6 +2,10 @@ import { execSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import type { ApiClient } from './client';
+import { seedGroup, type Roster } from './group';
+import { startServer, type RunningServer } from './server';
 import { inCi } from './services';
 
 /** Debian's Chromium, or null (then browser tests skip locally; in CI its absence fails the run). */
@@ -70,4 +74,48 @@ export async function pageAs(
 	page.setDefaultTimeout(20_000);
 	page.on('pageerror', (error) => errors.push(error.message));
 	return page;
+}
+
+export type BrowserWorld = {
+	readonly server: RunningServer;
+	readonly roster: Roster;
+	readonly browser: Browser;
+	/** Uncaught errors of every page opened with `pageAs` (a test expects none). */
+	readonly pageErrors: string[];
+	/** A page logged in as `client`, 1440 px wide unless told. */
+	pageAs(client: ApiClient, width?: number): Promise<Page>;
+};
+
+/**
+ * What a browser test file starts with: the production server on a fresh PGlite database, a group
+ * with one person of each role, and Chromium; started before the file's tests, stopped after them.
+ */
+export function browserWorld(): BrowserWorld {
+	let server: RunningServer | undefined;
+	let roster: Roster | undefined;
+	let browser: Browser | undefined;
+	const pageErrors: string[] = [];
+	beforeAll(async () => {
+		server = await startServer('pglite');
+		roster = await seedGroup(server.url);
+		browser = await launchChromium();
+	});
+	afterAll(async () => {
+		await browser?.close();
+		await server?.stop();
+		await server?.dispose();
+	});
+	return {
+		get server() {
+			return server!;
+		},
+		get roster() {
+			return roster!;
+		},
+		get browser() {
+			return browser!;
+		},
+		pageErrors,
+		pageAs: (client, width = 1440) => pageAs(browser!, server!.url, client, pageErrors, width)
+	};
 }
