@@ -25,8 +25,16 @@ export async function selectPhrase(page: Page, phrase: string): Promise<void> {
 
 /** Comments on `phrase` from the margin's composer. */
 export async function commentOn(page: Page, phrase: string, body: string): Promise<void> {
-	await selectPhrase(page, phrase);
-	await page.getByTestId('comment-button').click();
+	// A DOM selection made while the editor is still busy (a loaded machine) can be missed by it:
+	// select again until the editor offers "Comment".
+	const button = page.getByTestId('comment-button');
+	await expect
+		.poll(async () => {
+			await selectPhrase(page, phrase);
+			return button.isVisible();
+		}, { timeout: 20_000 })
+		.toBe(true);
+	await button.click();
 	await page.locator('#new-comment').fill(body);
 	await page.getByRole('button', { name: 'Send' }).click();
 }
