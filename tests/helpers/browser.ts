@@ -6,7 +6,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { ApiClient } from './client';
 import { seedGroup, type Roster } from './group';
 import { startServer, type RunningServer } from './server';
-import { inCi } from './services';
+import { inCi, type Backend } from './services';
 
 /** Debian's Chromium, or null (then browser tests skip locally; in CI its absence fails the run). */
 export function chromiumPath(): string | null {
@@ -87,16 +87,17 @@ export type BrowserWorld = {
 };
 
 /**
- * What a browser test file starts with: the production server on a fresh PGlite database, a group
- * with one person of each role, and Chromium; started before the file's tests, stopped after them.
+ * What a browser test file starts with: the production server on a fresh database (PGlite unless
+ * told; see `backends()` to run a file on both), a group with one person of each role, and Chromium;
+ * started before the file's tests (or the enclosing describe's), stopped after them.
  */
-export function browserWorld(): BrowserWorld {
+export function browserWorld(backend: Backend = 'pglite'): BrowserWorld {
 	let server: RunningServer | undefined;
 	let roster: Roster | undefined;
 	let browser: Browser | undefined;
 	const pageErrors: string[] = [];
 	beforeAll(async () => {
-		server = await startServer('pglite');
+		server = await startServer(backend);
 		roster = await seedGroup(server.url);
 		browser = await launchChromium();
 	});
