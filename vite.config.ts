@@ -3,6 +3,7 @@ import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
 import { plenaryDevServer } from './server/dev-plugin.ts';
+import { patchYTiptap } from './scripts/vite-patch-y-tiptap.ts';
 
 export default defineConfig({
 	plugins: [
@@ -13,6 +14,7 @@ export default defineConfig({
 				outdir: './src/lib/paraglide',
 				strategy: ['cookie', 'baseLocale']
 			}),
+		patchYTiptap(),
 		sveltekit(),
 		plenaryDevServer()
 	],

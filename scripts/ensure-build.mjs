@@ -5,7 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const stamp = 'build-server/index.js';
-const sources = ['src', 'server', 'messages', 'static', 'project.inlang', 'migrations', 'package.json', 'svelte.config.js', 'vite.config.ts'];
+const sources = ['src', 'server', 'scripts', 'messages', 'static', 'project.inlang', 'migrations', 'package.json', 'svelte.config.js', 'vite.config.ts'];
 const ignored = new Set(['node_modules', 'paraglide', '.svelte-kit']);
 
 function newest(path) {

@@ -8,6 +8,8 @@ import type * as Y from 'yjs';
 import { CommentHighlights } from './comment-highlights';
 import type { ResolvedAnchor } from './comment-anchors';
 import { Recommendation, type RecommendationLabels } from './recommendation';
+import { readPendingInput, RemoteSelection } from './remote-selection';
+import { messageSync } from '$lib/protocol/collab';
 
 export type EditorUser = { name: string; color: string };
 
@@ -41,7 +43,7 @@ export function createEditor(options: {
 		onMoved: (id: string, range: { from: number; to: number }) => void;
 	};
 }): Editor {
-	return new Editor({
+	const editor = new Editor({
 		element: options.element,
 		editable: options.editable,
 		extensions: [
@@ -60,6 +62,7 @@ export function createEditor(options: {
 			Recommendation.configure({ labels: options.labels, canSetStatus: options.canSetStatus }),
 			CommentHighlights.configure(options.comments ?? {}),
 			Collaboration.configure({ document: options.doc, field: 'default' }),
+			RemoteSelection,
 			CollaborationCaret.configure({
 				provider: options.provider,
 				user: options.user,
@@ -81,4 +84,10 @@ export function createEditor(options: {
 		onSelectionUpdate: ({ editor }) => options.onUpdate?.(editor),
 		onTransaction: ({ editor }) => options.onUpdate?.(editor)
 	});
+	const handleSync = options.provider.messageHandlers[messageSync]!;
+	options.provider.messageHandlers[messageSync] = (...args) => {
+		readPendingInput(editor.view);
+		handleSync(...args);
+	};
+	return editor;
 }
