@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import type { ApiClient } from './client';
 import { seedGroup, type Roster } from './group';
-import { startServer, type RunningServer } from './server';
+import { restartServer, startServer, type RunningServer } from './server';
 import { inCi, type Backend } from './services';
 
 /** Debian's Chromium, or null (then browser tests skip locally; in CI its absence fails the run). */
@@ -84,6 +84,8 @@ export type BrowserWorld = {
 	readonly pageErrors: string[];
 	/** A page logged in as `client`, 1440 px wide unless told. */
 	pageAs(client: ApiClient, width?: number): Promise<Page>;
+	/** Stops the server with `signal` and starts it again on the same port and database. */
+	restart(signal?: NodeJS.Signals): Promise<void>;
 };
 
 /**
@@ -117,6 +119,9 @@ export function browserWorld(backend: Backend = 'pglite'): BrowserWorld {
 			return browser!;
 		},
 		pageErrors,
-		pageAs: (client, width = 1440) => pageAs(browser!, server!.url, client, pageErrors, width)
+		pageAs: (client, width = 1440) => pageAs(browser!, server!.url, client, pageErrors, width),
+		restart: async (signal = 'SIGTERM') => {
+			server = await restartServer(server!, signal);
+		}
 	};
 }
