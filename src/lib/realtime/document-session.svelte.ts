@@ -260,11 +260,8 @@ export class DocumentSession {
 		const update = Y.encodeStateAsUpdate(this.doc, this.serverVector());
 		const ws = this.provider.ws;
 		if (Y.parseUpdateMeta(update).to.size === 0 || !ws || !this.provider.wsconnected) return;
-		const encoder = encoding.createEncoder();
-		encoding.writeVarUint(encoder, messageSync);
-		encoding.writeVarUint(encoder, 2); // sync "update"
-		encoding.writeVarUint8Array(encoder, update);
-		ws.send(encoding.toUint8Array(encoder) as Uint8Array<ArrayBuffer>);
+		const pieces = update.byteLength > collabLimits.maxUpdateBytes ? (splitUpdate(update, pieceBytes) ?? [update]) : [update];
+		for (const piece of pieces) ws.send(syncUpdate(piece));
 	}
 
 	/**
@@ -376,17 +373,21 @@ function sendInPieces(ws: WebSocket): void {
 		const bytes = data instanceof Uint8Array ? data : null;
 		if (!bytes || bytes.byteLength <= collabLimits.maxUpdateBytes) return send(data);
 		const decoder = decoding.createDecoder(bytes);
-		if (decoding.readVarUint(decoder) !== messageSync || decoding.readVarUint(decoder) === 0) return send(data);
+		// Only the sync step 2 after a reconnect: a single oversized edit is the paste limit's business.
+		if (decoding.readVarUint(decoder) !== messageSync || decoding.readVarUint(decoder) !== 1) return send(data);
 		const pieces = splitUpdate(decoding.readVarUint8Array(decoder), pieceBytes);
 		if (!pieces) return send(data);
-		for (const piece of pieces) {
-			const encoder = encoding.createEncoder();
-			encoding.writeVarUint(encoder, messageSync);
-			encoding.writeVarUint(encoder, 2);
-			encoding.writeVarUint8Array(encoder, piece);
-			send(encoding.toUint8Array(encoder) as Uint8Array<ArrayBuffer>);
-		}
+		for (const piece of pieces) send(syncUpdate(piece));
 	};
+}
+
+/** A sync "update" message (0/2) carrying `update`. */
+function syncUpdate(update: Uint8Array): Uint8Array<ArrayBuffer> {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, messageSync);
+	encoding.writeVarUint(encoder, 2);
+	encoding.writeVarUint8Array(encoder, update);
+	return encoding.toUint8Array(encoder) as Uint8Array<ArrayBuffer>;
 }
 
 function hello(): Uint8Array<ArrayBuffer> {
