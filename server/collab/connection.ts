@@ -14,6 +14,8 @@ import {
 	plenaryAccess,
 	plenaryError,
 	plenaryHello,
+	plenaryPing,
+	plenaryPong,
 	type AccessState,
 	type CollabErrorCode
 } from '../../src/lib/protocol/collab';
@@ -29,6 +31,13 @@ export interface SocketLike {
 }
 
 export type CollabPrincipal = { userId: string; name: string; role: Role; groupId: string; sessionId: string; sessionCreatedAt: number };
+
+const pong = (() => {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, messagePlenary);
+	encoding.writeVarUint(encoder, plenaryPong);
+	return encoding.toUint8Array(encoder);
+})();
 
 class ProtocolError extends Error {
 	constructor(
@@ -83,7 +92,7 @@ export class Connection implements RoomMember {
 
 	/** Role or lock changed: applies to the very next message; opted-in clients are told. */
 	setAccess(access: AccessState): void {
-		const changed = access.canWrite !== this.access.canWrite || access.reason !== this.access.reason;
+		const changed = access.canWrite !== this.access.canWrite || access.reason !== this.access.reason || access.role !== this.access.role;
 		this.access = access;
 		if (changed && this.optedIn) this.sendAccess();
 	}
@@ -286,6 +295,7 @@ export class Connection implements RoomMember {
 
 	private onPlenary(decoder: decoding.Decoder): void {
 		const subtype = decoding.readVarUint(decoder);
+		if (subtype === plenaryPing) return this.send(pong);
 		if (subtype !== plenaryHello) throw new ProtocolError(CollabClose.MALFORMED, 'MALFORMED');
 		this.optedIn = true;
 		this.sendAccess();

@@ -48,6 +48,12 @@ export class Room {
 	private writers = new Set<unknown>();
 	private saveTimer: NodeJS.Timeout | null = null;
 	private saving: Promise<void> = Promise.resolve();
+	/** A batch is being written (taken out of `unsaved`, not committed yet). */
+	private writing = false;
+	/** The state vector of the last committed batch (null: nothing written since load; all loaded is committed). */
+	private committed: Uint8Array | null = null;
+	/** Changes applied to the Y.Doc so far, to tell whether a client's update changed anything. */
+	private changes = 0;
 	private failures = 0;
 	/** When the current run of failed stores began (null while storing works), for the alert metric. */
 	private failingSinceMs: number | null = null;
@@ -89,6 +95,7 @@ export class Room {
 		this.awareness.setLocalState(null);
 		this.ydoc.on('update', (update: Uint8Array, origin: unknown) => {
 			this.fullState = null;
+			this.changes++;
 			if (origin === loadOrigin || this.destroyed) return;
 			if (origin === serverOrigin && !this.owners.has(this.ydoc.clientID)) this.bind(this.ydoc.clientID, null);
 			this.sizeEstimate += update.byteLength;
@@ -258,14 +265,37 @@ export class Room {
 	apply(update: Uint8Array, origin: RoomMember): void {
 		const doc = this.doc;
 		const before = pendingOf(doc);
+		const changesBefore = this.changes;
 		Y.applyUpdate(doc, update, origin);
 		const after = pendingOf(doc);
 		this.fullState = null; // pending structs are part of the full state too
-		if (after.every((bytes, i) => bytes === null || sameBytes(bytes, before[i] ?? null))) return;
+		if (after.every((bytes, i) => bytes === null || sameBytes(bytes, before[i] ?? null))) {
+			// Nothing new (e.g. a reconnect re-sending text whose "saved" the old socket never got):
+			// the sender still learns that what it holds is committed, else its line stays "Saving…".
+			if (this.changes === changesBefore) this.acknowledge(origin);
+			return;
+		}
 		this.sizeEstimate += update.byteLength;
 		this.unsaved.push(update);
 		this.writers.add(origin);
 		this.scheduleSave(this.options.saveWindowMs);
+	}
+
+	/**
+	 * Tells `member` what is committed now, once whatever is being written has landed. Called when a
+	 * member's update changed nothing, so no batch of its own would ever announce it as saved.
+	 */
+	acknowledge(member: RoomMember): void {
+		if (!member.optedIn) return;
+		const tell = () => member.send(savedMessage(this.committedVector()));
+		if (this.unsaved.length || this.saveTimer || this.writing) this.flush().then(tell, () => {});
+		else tell();
+	}
+
+	private committedVector(): Uint8Array {
+		if (this.committed) return this.committed;
+		if (this.stored) return (this.storedVector ??= Y.encodeStateVectorFromUpdate(this.stored));
+		return Y.encodeStateVector(this.ydoc);
 	}
 
 	/** The greeting of y-websocket: our sync step 1, then everyone's awareness. */
@@ -341,6 +371,7 @@ export class Room {
 		this.unsaved = [];
 		this.writers = new Set();
 		this.unsavedOwners = [];
+		this.writing = true;
 		// Cut synchronously with the batch: every update in the doc now is stored or in `batch`.
 		const committedVector = Y.encodeStateVector(this.doc);
 		const update = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch);
@@ -363,17 +394,16 @@ export class Room {
 			this.options.log[level]({ err: error, documentId: this.documentId, failures: this.failures }, 'storing a document update failed');
 			this.scheduleSave(this.retryDelayMs);
 			throw error;
+		} finally {
+			this.writing = false;
 		}
+		this.committed = committedVector;
 		this.announceSaved(committedVector, writers);
 		if (this.logLength >= this.options.compactAfter) await this.compact();
 	}
 
 	private announceSaved(stateVector: Uint8Array, writers: Set<unknown>): void {
-		const encoder = encoding.createEncoder();
-		encoding.writeVarUint(encoder, messagePlenary);
-		encoding.writeVarUint(encoder, plenarySaved);
-		encoding.writeVarUint8Array(encoder, stateVector);
-		const message = encoding.toUint8Array(encoder);
+		const message = savedMessage(stateVector);
 		for (const member of this.members) if (member.optedIn && writers.has(member)) member.send(message);
 	}
 
@@ -438,6 +468,15 @@ export class Room {
 
 /** Beyond any clock a client can reach: a state vector entry that covers all of a client's structs. */
 const maxClock = 2 ** 31;
+
+/** Message 100/1: the state vector of what is committed to the database. */
+function savedMessage(stateVector: Uint8Array): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, messagePlenary);
+	encoding.writeVarUint(encoder, plenarySaved);
+	encoding.writeVarUint8Array(encoder, stateVector);
+	return encoding.toUint8Array(encoder);
+}
 
 /** What Yjs holds back until missing structs arrive: pending structs and pending deletions. */
 function pendingOf(doc: Y.Doc): [Uint8Array | null, Uint8Array | null] {

@@ -8,7 +8,10 @@ import * as Y from 'yjs';
  */
 export function changesDocument(doc: Y.Doc, update: Uint8Array): boolean {
 	const known = Y.decodeStateVector(Y.encodeStateVector(doc));
-	for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update))) {
+	// Not encodeStateVectorFromUpdate: it leaves out every client whose structs do not start at clock 0,
+	// so text typed after what the server has (a reconnect's step 2) looked like no change and was
+	// dropped without a word instead of refused.
+	for (const [client, clock] of Y.parseUpdateMeta(update).to) {
 		if (clock > (known.get(client) ?? 0)) return true;
 	}
 	const { ds } = Y.decodeUpdate(update);

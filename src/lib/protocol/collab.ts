@@ -1,3 +1,5 @@
+import type { Role } from './roles';
+
 /**
  * The /collab/<documentId> WebSocket: the y-websocket protocol (message types 0 sync, 1 awareness,
  * 2 auth, 3 query awareness) plus Plenary's own message type 100, which stock clients ignore.
@@ -13,6 +15,9 @@ export const plenaryHello = 0; // client → server: "I understand message 100" 
 export const plenarySaved = 1; // server → client: state vector of what is committed to the database
 export const plenaryAccess = 2; // server → client: JSON { canWrite, reason, lockedByName }
 export const plenaryError = 3; // server → client: an error code for a refused message (connection stays)
+/** client → server: "are you there?" after a quiet spell; the server answers `plenaryPong` at once. */
+export const plenaryPing = 4;
+export const plenaryPong = 5; // server → client
 
 /** Close codes of /collab (reliability.md 4.0). 4400–4499: the stock client does not reconnect. */
 export const CollabClose = {
@@ -31,7 +36,8 @@ export const CollabClose = {
 /** CLIENT_ID: structs under a Yjs client id owned by another author were left out (BI-13); the rest applied. */
 export type CollabErrorCode = 'READ_ONLY' | 'LOCKED' | 'SCHEMA' | 'UPDATE_TOO_LARGE' | 'CLIENT_ID';
 
-export type AccessState = { canWrite: boolean; reason: 'role' | 'locked' | null; lockedByName: string | null };
+/** Write access now, with the role it follows from (the page shows the live role, not the one it loaded with). */
+export type AccessState = { canWrite: boolean; reason: 'role' | 'locked' | null; lockedByName: string | null; role?: Role };
 
 export const collabLimits = {
 	/** ws maxPayload: one frame; a 900 KiB paste fits, with room for framing. */

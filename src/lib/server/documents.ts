@@ -152,7 +152,7 @@ export async function compact(db: Db, documentId: string, state: Uint8Array, upT
 
 /** Who may change a document's text: nobody while it is locked, members and up otherwise. */
 export function accessFor(doc: Pick<Document, 'lockedAt' | 'lockedByName'>, role: Role): AccessState {
-	if (doc.lockedAt) return { canWrite: false, reason: 'locked', lockedByName: doc.lockedByName };
-	if (!atLeast(role, 'member')) return { canWrite: false, reason: 'role', lockedByName: null };
-	return { canWrite: true, reason: null, lockedByName: null };
+	if (doc.lockedAt) return { canWrite: false, reason: 'locked', lockedByName: doc.lockedByName, role };
+	if (!atLeast(role, 'member')) return { canWrite: false, reason: 'role', lockedByName: null, role };
+	return { canWrite: true, reason: null, lockedByName: null, role };
 }

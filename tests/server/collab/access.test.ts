@@ -160,7 +160,7 @@ describe.each(backends())('who may open and change a document over /collab, on %
 		expect(lock.body.document).toMatchObject({ locked: true, lockedBy: { name: 'Aigerim Bekova' } });
 		await eventually(() => {
 			const access = raw.received.map(describeMessage).filter((m) => m.type === 100 && m.subtype === 2);
-			expect(JSON.parse(access.at(-1)!.payload as string)).toEqual({ canWrite: false, reason: 'locked', lockedByName: 'Aigerim Bekova' });
+			expect(JSON.parse(access.at(-1)!.payload as string)).toEqual({ canWrite: false, reason: 'locked', lockedByName: 'Aigerim Bekova', role: 'moderator' });
 		});
 		raw.send(syncUpdateMessage(paragraphUpdate('while locked'), 2));
 		await eventually(() => expect(raw.received.map(describeMessage).some((m) => m.type === 2 && m.payload === 'LOCKED')).toBe(true));

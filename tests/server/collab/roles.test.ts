@@ -150,7 +150,7 @@ describe.each(backends())('what each role may do on /collab, on %s', (backend) =
 		await eventually(() => {
 			const messages = observer.received.map(describeMessage);
 			const access = messages.find((m) => m.type === 100 && m.subtype === 2);
-			expect(JSON.parse(access!.payload as string)).toEqual({ canWrite: false, reason: 'role', lockedByName: null });
+			expect(JSON.parse(access!.payload as string)).toEqual({ canWrite: false, reason: 'role', lockedByName: null, role: 'observer' });
 			expect(messages.filter((m) => m.type === 2).map((m) => m.payload)).toEqual(['READ_ONLY']);
 		});
 		await expectUntouchedSince(bystander, mark, [], { baseUrl: server.url, member: roster.member, documentId });
