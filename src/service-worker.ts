@@ -93,6 +93,7 @@ async function fromNetworkFirst(event: FetchEvent): Promise<Response> {
 /** Keeps a copy of a page a person has open (asked by the page: it may have come before the worker). */
 async function keepCopyOf(path: string): Promise<boolean> {
 	const url = new URL(path, worker.location.origin).href;
+	if (await storedRecently(url)) return true; // it came through this worker a moment ago
 	const response = await fetch(url, { headers: { accept: 'text/html' }, credentials: 'same-origin' });
 	return serialized(() => remember(url, response));
 }
@@ -112,6 +113,13 @@ async function remember(url: string, response: Response): Promise<boolean> {
 	const body = await response.arrayBuffer();
 	await (await caches.open(pageCache)).put(url, new Response(body, { status: 200, statusText: response.statusText, headers }));
 	return true;
+}
+
+async function storedRecently(url: string): Promise<boolean> {
+	const copy = await caches.match(url, { cacheName: pageCache });
+	const storedAt = Date.parse(copy?.headers.get(storedAtHeader) ?? '');
+	const viewer = await lastViewer();
+	return !!copy && !!viewer && copy.headers.get(viewerHeader) === viewer && Math.abs(Date.now() - storedAt) < 30_000;
 }
 
 /** The stored copy of a page, if it was stored for the session last seen; HTML marked as a copy. */
