@@ -72,7 +72,7 @@ for (const backend of backends()) {
 	});
 }
 
-describe.runIf(browserAvailable())('offline copies and who is logged in, in Chromium', () => {
+describe.runIf(browserAvailable())('the service worker’s caches, in Chromium', () => {
 	const world = browserWorld();
 
 	it('after a logout and another person’s login in the same browser, the first person’s copy is never shown offline', async () => {
@@ -96,4 +96,19 @@ describe.runIf(browserAvailable())('offline copies and who is logged in, in Chro
 		await expect(page.goto(url)).rejects.toThrow(/ERR_INTERNET_DISCONNECTED|ERR_FAILED/);
 		expect(await page.getByText('Confidential draft').count()).toBe(0);
 	}, 120_000);
+
+	it('a new build takes over: the caches of an older build are deleted when its worker activates', async () => {
+		const page = await world.pageAs(world.roster.member);
+		// An older build's caches, left in the browser before this build's worker arrives.
+		await page.context().route('**/service-worker.js', (route) => route.abort());
+		await gotoReady(page, `${world.server.url}/login`);
+		await page.evaluate(async () => {
+			await (await caches.open('plenary-app-1700000000000')).put('/_app/old.js', new Response('old'));
+			await (await caches.open('plenary-pages-1700000000000')).put('/documents/old', new Response('old'));
+		});
+		await page.context().unroute('**/service-worker.js');
+		await gotoReady(page, world.server.url);
+		await page.evaluate(() => navigator.serviceWorker.ready);
+		await expect.poll(() => page.evaluate(() => caches.keys())).toEqual([expect.stringMatching(/^plenary-app-(?!1700000000000)/)]);
+	}, 60_000);
 });
