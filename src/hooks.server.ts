@@ -6,6 +6,8 @@ import { clearedSessionCookieOptions, localeCookieOptions, sessionCookieName, se
 import { chooseLocale, localeCookieName } from '$lib/server/locale';
 import { errorResponse } from '$lib/server/http';
 import { AppError } from '$lib/server/errors';
+import { viewerOf } from '$lib/server/offline';
+import { viewerHeader } from '$lib/protocol/offline';
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -49,6 +51,8 @@ export const handle: Handle = async ({ event, resolve }) => {
 			transformPageChunk: ({ html }) => html.replace('%plenary.lang%', locale)
 		});
 	});
+	// The service worker keeps offline copies of pages per login session (src/service-worker.ts).
+	if (!isApi) markViewer(response, viewerOf(event.locals.session?.id ?? null));
 	// SvelteKit answers a method a JSON endpoint lacks with plain text; the API speaks JSON only.
 	if (isApi && response.status === 405 && !response.headers.get('content-type')?.includes('json')) {
 		const answer = errorResponse(new AppError('METHOD_NOT_ALLOWED', `${event.request.method} is not supported here`));
@@ -58,6 +62,14 @@ export const handle: Handle = async ({ event, resolve }) => {
 	}
 	return response;
 };
+
+function markViewer(response: Response, viewer: string): void {
+	try {
+		response.headers.set(viewerHeader, viewer);
+	} catch {
+		// A response with immutable headers (one passed through from fetch) is no page the worker keeps.
+	}
+}
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (status === 404) return { message: 'Not found', code: 'NOT_FOUND' };

@@ -1,5 +1,5 @@
 import type { Server as IOServer, Socket } from 'socket.io';
-import { agendaCurrent, agendaUpdate, documentLock, handRaise, presenceUpdate, sessionFocus, sessionRef, speakerLimit, speakersNext, type PresenceUser } from '../../src/lib/protocol/live';
+import { agendaCurrent, agendaUpdate, clockRead, documentLock, handRaise, presenceUpdate, sessionFocus, sessionRef, speakerLimit, speakersNext, type PresenceUser } from '../../src/lib/protocol/live';
 import { atLeast, type Role } from '../../src/lib/protocol/roles';
 import { authorizeDocument, roleInGroup } from '../../src/lib/server/auth/authorize';
 import type { AppContext } from '../../src/lib/server/context';
@@ -56,6 +56,9 @@ export function registerSessionEvents(io: IOServer, socket: Socket, context: App
 		await joinSessionDocuments(socket, principal.role, state.documentIds);
 		return { state, votedIn: await votes.castBy(db, sessionId, data.user.id) };
 	}, log);
+
+	// Not a group's data: any signed-in socket may read the clock (the handshake checked the login).
+	on(socket, 'clock:read', clockRead, async () => ({ serverNow: (await sessions.clock(db.sql)).toISOString() }), log);
 
 	on(socket, 'presence:update', presenceUpdate, async ({ sessionId, status, documentId }) => {
 		if (!data.sessions.has(sessionId)) throw notFound('Join the session first');

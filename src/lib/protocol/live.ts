@@ -27,10 +27,13 @@ export const clientEvents = [
 	'vote:open',
 	'vote:cast',
 	'vote:close',
+	'clock:read',
 	...commentEvents
 ] as const;
 
 export const sessionRef = z.strictObject({ sessionId: uuid });
+/** Asks for the server's clock (answered `serverNow`): countdowns are server time (see ServerClock). */
+export const clockRead = z.strictObject({});
 export const agendaCurrent = z.strictObject({ sessionId: uuid, itemId: uuid.nullable() });
 /** The whole agenda in its new order: items with an id are kept (their time too), others are added. */
 export const agendaUpdate = z.strictObject({
@@ -164,6 +167,8 @@ export interface ClientToServerEvents extends CommentClientEvents {
 	'vote:open': (payload: unknown, ack: (answer: Ack<{ voteId: string; state: SessionState }>) => void) => void;
 	'vote:cast': (payload: unknown, ack: (answer: Ack<{ state: SessionState }>) => void) => void;
 	'vote:close': (payload: unknown, ack: (answer: Ack<{ result: VoteResult; state: SessionState }>) => void) => void;
+	/** `serverNow`: the server's clock (the one `SessionState`'s times are on) when it answered, ISO. */
+	'clock:read': (payload: unknown, ack: (answer: Ack<{ serverNow: string }>) => void) => void;
 }
 
 export interface ServerToClientEvents extends CommentServerEvents {

@@ -1,11 +1,12 @@
 import { io, type Socket } from 'socket.io-client';
+import { ServerClock } from './server-clock';
 import type { Ack, ClientToServerEvents, FocusPosition, PresenceUser, ServerToClientEvents, SessionState, VoteChoice } from '$lib/protocol/live';
 
 export type Connection = 'connecting' | 'connected' | 'offline';
 
 /**
  * The browser side of a live session: one Socket.IO connection that joins the session, the latest
- * state by version, who is present, and the server's clock offset for countdowns.
+ * state by version, who is present, and the server's clock for countdowns (see ServerClock).
  *
  * After a reconnect one message makes it correct: either the server recovered the connection (a
  * short drop: still in the session's room, and every snapshot broadcast meanwhile is replayed), or
@@ -15,8 +16,9 @@ export class LiveSession {
 	state = $state<SessionState>() as SessionState;
 	presence = $state<PresenceUser[]>([]);
 	connection = $state<Connection>('connecting');
-	/** server time − local time, in ms: timers are the server's. */
-	clockOffset = $state(0);
+	/** Timers are the server's: read with `now()`. */
+	private readonly clock = new ServerClock();
+	private clockTimer: ReturnType<typeof setInterval> | null = null;
 	lastError = $state<string | null>(null);
 	/** Votes this tab knows its person voted in (the state says how many voted, never who). */
 	votedIn = $state<string[]>([]);
@@ -30,6 +32,7 @@ export class LiveSession {
 		this.socket = io(target.url, { transports: ['websocket'], reconnectionDelayMax: 10_000, randomizationFactor: 0.5, extraHeaders: target.extraHeaders });
 		this.socket.on('connect', () => {
 			this.connection = 'connected';
+			this.readClock();
 			const joined = this.socket.recovered ? Promise.resolve() : this.send('session:join', { sessionId: initial.sessionId }).then((answer) => this.acceptBallots(answer));
 			void joined.then(() => this.send('presence:update', { sessionId: initial.sessionId, ...this.presenceReport }));
 		});
@@ -39,13 +42,32 @@ export class LiveSession {
 		this.socket.on('presence', (payload) => {
 			if (payload.sessionId === this.state.sessionId) this.presence = payload.users;
 		});
+		// Again now and then (the local clock may be set, or drift), and when the tab is shown again.
+		this.clockTimer = setInterval(() => this.readClock(), 60_000);
+		if (typeof document !== 'undefined') document.addEventListener('visibilitychange', this.onVisible);
 	}
 
-	/** Keeps the newest state only: snapshots may arrive out of order around a reconnect. */
+	private onVisible = () => {
+		if (document.visibilityState === 'visible') this.readClock();
+	};
+
+	/** One round trip for the server's clock; a lost or refused one is simply not counted. */
+	private readClock(): void {
+		if (!this.socket.connected) return;
+		const sentAt = Date.now();
+		this.socket.timeout(10_000).emit('clock:read', {}, (error: Error | null, answer: Ack<{ serverNow: string }>) => {
+			if (!error && answer.ok) this.clock.observeRoundTrip(sentAt, Date.parse(answer.serverNow), Date.now());
+		});
+	}
+
+	/**
+	 * Keeps the newest state only: snapshots may arrive out of order around a reconnect. Any
+	 * snapshot, however old, says the server's clock is past its `serverNow`; none says by how much.
+	 */
 	accept(state: SessionState): void {
+		this.clock.observeSnapshot(Date.parse(state.serverNow), Date.now());
 		if (this.state && state.version < this.state.version) return;
 		this.state = state;
-		this.clockOffset = Date.parse(state.serverNow) - Date.now();
 	}
 
 	/** Sends an event; resolves with its acknowledgement (a refused one sets `lastError`). */
@@ -118,10 +140,12 @@ export class LiveSession {
 
 	/** Server time now, for countdowns. */
 	now(): number {
-		return Date.now() + this.clockOffset;
+		return this.clock.now();
 	}
 
 	destroy(): void {
+		if (this.clockTimer) clearInterval(this.clockTimer);
+		if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.onVisible);
 		this.socket.close();
 	}
 }

@@ -58,6 +58,16 @@ export async function listOfGroup(db: Db, groupId: string): Promise<{ id: string
 }
 
 /**
+ * The clock sessions are timed by (the database's, like every `started_at`), read now, not at the
+ * start of a transaction: clients estimate it from this and a round trip.
+ */
+export async function clock(sql: Sql): Promise<Date> {
+	const [row]: [{ now: Date }?] = (await sql<{ now: Date }>`select clock_timestamp() as now`) as [{ now: Date }?];
+	if (!row) throw new Error('the database did not answer its clock');
+	return new Date(row.now);
+}
+
+/**
  * The whole state of a session as clients receive it. Its seven reads are sent at once (PostgreSQL
  * pipelines them on the connection: one round trip, which matters inside a change's transaction,
  * where the session row stays locked until they are answered).

@@ -88,6 +88,25 @@ describe.each(backends())('the live session client around a reconnect on %s', (b
 		expect(sent.filter((event) => event === 'session:join')).toHaveLength(1); // the first connect only
 	});
 
+	it('its clock stays the server’s when a snapshot made during a drop is replayed seconds later (the room timer did not jump back)', async () => {
+		const { sessionId, chair } = await session();
+		const member = await liveSocket(server.url, roster.member);
+		open.push(member);
+		await ask(member, 'hand:raise', { sessionId });
+		const { live, socket } = await client(roster.participant, sessionId);
+		// Server and test run on one machine: the server's clock is this process's.
+		await eventually(() => expect(Math.abs(live.now() - Date.now())).toBeLessThan(250));
+
+		socket.io.reconnectionDelay(4000).randomizationFactor(0);
+		socket.io.engine.close();
+		await eventually(() => expect(live.connection).not.toBe('connected'));
+		const given = (await ask(chair, 'speakers:next', { sessionId, expectedSpeakerId: null })).state as SessionState;
+		await eventually(() => expect(live.state.version).toBe(given.version), { timeoutMs: 15_000 });
+		expect(socket.recovered).toBe(true);
+		expect(Date.now() - Date.parse(given.serverNow)).toBeGreaterThan(1000); // it was replayed late
+		expect(Math.abs(live.now() - Date.now())).toBeLessThan(250);
+	});
+
 	it('after a server restart nothing can be recovered: it joins again, and the version went on growing', async () => {
 		const { sessionId, chair } = await session();
 		const { live, sent, socket } = await client(roster.participant, sessionId);

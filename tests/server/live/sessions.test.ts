@@ -213,6 +213,18 @@ describe.each(backends())('live sessions over Socket.IO on %s', (backend) => {
 		expect((await fetch(server.url + '/healthz')).status).toBe(200);
 	});
 
+	it('clock:read answers the clock session times are written with, read when asked; anything in its payload is refused VALIDATION', async () => {
+		const socket = await socketOf('stranger');
+		const before = Date.now();
+		const answer = await ask(socket, 'clock:read', {});
+		const after = Date.now();
+		expect(answer).toMatchObject({ ok: true, serverNow: expect.any(String) });
+		// Server and test share this machine's clock (PGlite's, and PostgreSQL's on localhost).
+		expect(Date.parse(answer.serverNow)).toBeGreaterThanOrEqual(before - 5);
+		expect(Date.parse(answer.serverNow)).toBeLessThanOrEqual(after + 5);
+		expect(await ask(socket, 'clock:read', { at: 1 })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+	});
+
 	it('presence lists each person once however many tabs, and drops them when they leave', async () => {
 		const session = await newSession();
 		const watcher = await socketOf('observer');
