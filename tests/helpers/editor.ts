@@ -52,9 +52,43 @@ export function blockText(page: Page, kind: BlockKind, prefix: string): Promise<
 
 /**
  * Puts the page's caret in the block starting with `prefix`: at its end (`click`, `drag` and `script`),
- * or at character `offset` (`script` only).
+ * or at character `offset` (`script` only). A person whose click or drag missed (on a loaded
+ * machine a mouse-up can land before the page has laid out the block, or ProseMirror can put its
+ * drag selection back after End) looks and does it again: so does this, up to four times, and
+ * throws with what the editor held if the caret is still elsewhere.
  */
 export async function placeCaret(page: Page, kind: BlockKind, prefix: string, method: CaretMethod, offset?: number): Promise<void> {
+	let missed = '';
+	for (let attempt = 1; attempt <= 4; attempt++) {
+		const landed = await placeCaretOnce(page, kind, prefix, method, offset).then(
+			() => true,
+			(error: Error) => ((missed = error.message.split('\n')[0]!), false)
+		);
+		if (landed && offset !== undefined) return;
+		if (landed && (await caretArrivesAtEndOf(page, prefix))) return;
+		if (landed) missed = await selectionDescription(page);
+		console.warn(`placeCaret: ${method} at the end of ${prefix} missed (attempt ${attempt}): ${missed}`);
+	}
+	throw new Error(`${method} did not put the caret at the end of ${prefix}: ${missed}`);
+}
+
+async function caretArrivesAtEndOf(page: Page, prefix: string): Promise<boolean> {
+	const deadline = Date.now() + 3_000;
+	while (Date.now() < deadline) {
+		if (await caretAtEndOf(page, prefix)) return true;
+		await page.waitForTimeout(50);
+	}
+	return false;
+}
+
+function selectionDescription(page: Page): Promise<string> {
+	return page.evaluate(() => {
+		const { selection } = (document.querySelector('.ProseMirror') as any).editor.state;
+		return `selection ${selection.from}-${selection.to} in ${JSON.stringify(selection.$head.parent.textContent)} at ${selection.$head.parentOffset}`;
+	});
+}
+
+async function placeCaretOnce(page: Page, kind: BlockKind, prefix: string, method: CaretMethod, offset?: number): Promise<void> {
 	const box = await page.evaluate(
 		({ selector, prefix, method, offset }) => {
 			// The text nodes of the block, without the labels of other people's carets shown inside it.
@@ -122,7 +156,8 @@ export async function placeCaret(page: Page, kind: BlockKind, prefix: string, me
 			const { selection } = (document.querySelector('.ProseMirror') as any).editor.state;
 			return selection.$head.parent.textContent.startsWith(prefix) && (method === 'click' || !selection.empty);
 		},
-		{ prefix, method }
+		{ prefix, method },
+		{ timeout: 5_000 }
 	);
 	// After a drag ProseMirror writes its selection back to the page in a zero-delay timeout; a key
 	// pressed before that runs (no person is that fast) would be undone by it.
