@@ -11,7 +11,9 @@ import { viewerHeader } from '$lib/protocol/offline';
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export const handle: Handle = async ({ event, resolve }) => {
+export const handle: Handle = async (input) => withSecurityHeaders(await respond(input));
+
+const respond: Handle = async ({ event, resolve }) => {
 	const { db, config } = appContext();
 	const isApi = event.url.pathname.startsWith('/api/');
 
@@ -62,6 +64,27 @@ export const handle: Handle = async ({ event, resolve }) => {
 	}
 	return response;
 };
+
+/**
+ * Security headers for every answer of the app (issue 12); the Content-Security-Policy itself comes
+ * from `kit.csp` in svelte.config.js. A response with immutable headers (passed through from fetch)
+ * is left as it is.
+ */
+const securityHeaders: Record<string, string> = {
+	'x-content-type-options': 'nosniff',
+	'x-frame-options': 'DENY',
+	'referrer-policy': 'strict-origin-when-cross-origin',
+	'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()'
+};
+
+function withSecurityHeaders(response: Response): Response {
+	try {
+		for (const [name, value] of Object.entries(securityHeaders)) response.headers.set(name, value);
+	} catch {
+		// immutable headers: see above
+	}
+	return response;
+}
 
 function markViewer(response: Response, viewer: string): void {
 	try {

@@ -73,6 +73,10 @@ export async function pageAs(
 	const page = await context.newPage();
 	page.setDefaultTimeout(20_000);
 	page.on('pageerror', (error) => errors.push(error.message));
+	// Anything the Content-Security-Policy blocked is a page error too: every browser test checks it.
+	page.on('console', (message) => {
+		if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(message.text());
+	});
 	return page;
 }
 
