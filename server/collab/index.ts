@@ -35,6 +35,8 @@ export function attachCollab(server: HttpServer, context: AppContext): Collab {
 	});
 	const wss = new WebSocketServer({ noServer: true, maxPayload: collabLimits.maxMessageBytes, perMessageDeflate: false });
 	const connections = new Set<Connection>();
+	/** Sockets held per account and document, counted from the moment they pass the cap check. */
+	const held = new Map<string, number>();
 
 	server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
 		const path = (req.url ?? '').split('?')[0]!;
@@ -51,6 +53,7 @@ export function attachCollab(server: HttpServer, context: AppContext): Collab {
 	async function accept(ws: WebSocket, req: IncomingMessage, path: string): Promise<void> {
 		const queue: Uint8Array[] = [];
 		let connection: Connection | null = null;
+		let heldKey: string | null = null;
 		ws.on('error', (error) => log.warn({ err: error }, 'collab socket error'));
 		ws.on('message', (data, isBinary) => {
 			if (!isBinary) return ws.close(CollabClose.UNSUPPORTED_DATA, 'BINARY_ONLY');
@@ -59,6 +62,7 @@ export function attachCollab(server: HttpServer, context: AppContext): Collab {
 			if (queue.push(bytes) > maxQueuedFrames) ws.close(CollabClose.RATE_LIMITED, 'RATE_LIMITED');
 		});
 		ws.on('close', () => {
+			if (heldKey !== null) release(heldKey);
 			if (!connection) return;
 			connections.delete(connection);
 			connection.room.members.delete(connection);
@@ -78,6 +82,15 @@ export function attachCollab(server: HttpServer, context: AppContext): Collab {
 				context.probeLimiter.fail(found.user.id); // guessing document ids is throttled (AZ-31)
 				return ws.close(CollabClose.NOT_FOUND, 'NOT_FOUND');
 			}
+			// Security seam: one account cannot fill the server with sockets (issue 12). Counted before
+			// anything is awaited, so a burst of parallel opens cannot all pass.
+			const key = `${found.user.id}:${documentId}`;
+			if ((held.get(key) ?? 0) >= config.connectionCaps.collabPerDocument) {
+				return ws.close(CollabClose.TOO_MANY_CONNECTIONS, 'TOO_MANY_CONNECTIONS');
+			}
+			if (ws.readyState !== ws.OPEN) return;
+			held.set(key, (held.get(key) ?? 0) + 1);
+			heldKey = key;
 			const who: CollabPrincipal = {
 				userId: found.user.id,
 				name: found.user.name,
@@ -107,6 +120,12 @@ export function attachCollab(server: HttpServer, context: AppContext): Collab {
 			log.error({ err: error }, 'collab connection could not be opened');
 			ws.close(CollabClose.LOAD_FAILED, 'LOAD_FAILED');
 		}
+	}
+
+	function release(key: string): void {
+		const left = (held.get(key) ?? 1) - 1;
+		if (left > 0) held.set(key, left);
+		else held.delete(key);
 	}
 
 	async function accessOf(documentId: string, principal: CollabPrincipal): Promise<AccessState> {

@@ -2,7 +2,7 @@ import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { messageAwareness, messagePlenary, messageSync, plenarySaved } from '../../src/lib/protocol/collab';
+import { collabLimits, messageAwareness, messagePlenary, messageSync, plenarySaved } from '../../src/lib/protocol/collab';
 import type { ClientOwner } from '../../src/lib/server/documents';
 import type { Logger } from '../../src/lib/server/log';
 import type { DocumentStore } from './store';
@@ -86,6 +86,10 @@ export class Room {
 	 * one person cannot be taken by another (BI-16), and its text is theirs before they write (BI-13).
 	 */
 	private claims = new Map<number, { userId: string; holder: RoomMember }>();
+	/** Clients whose awareness changed since it last went out: only their latest state is sent. */
+	private awarenessChanged = new Set<number>();
+	private awarenessTimer: NodeJS.Timeout | null = null;
+	private awarenessSentAt = Number.NEGATIVE_INFINITY;
 
 	constructor(
 		readonly documentId: string,
@@ -109,11 +113,8 @@ export class Room {
 			this.scheduleSave(this.options.saveWindowMs);
 		});
 		this.awareness.on('update', ({ added, updated, removed }: Record<string, number[]>) => {
-			const changed = [...added!, ...updated!, ...removed!];
-			const encoder = encoding.createEncoder();
-			encoding.writeVarUint(encoder, messageAwareness);
-			encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
-			this.sendAll(encoding.toUint8Array(encoder));
+			for (const id of [...added!, ...updated!, ...removed!]) this.awarenessChanged.add(id);
+			this.scheduleAwareness();
 		});
 	}
 
@@ -456,9 +457,45 @@ export class Room {
 		return this.saving;
 	}
 
+	/**
+	 * Awareness goes out at most once a tick, right away when the room was quiet: a cursor moves
+	 * without delay, while a room whose clients announce 25 times a second each sends each
+	 * connection 20 messages a second instead of clients × 25 (issue 12: 100 sockets of one account
+	 * flooding awareness stalled the whole server with their fan-out).
+	 */
+	private scheduleAwareness(): void {
+		if (this.awarenessTimer || this.destroyed) return;
+		const wait = Math.max(0, this.awarenessSentAt + collabLimits.awarenessTickMs - Date.now());
+		this.awarenessTimer = setTimeout(() => this.sendAwareness(), wait);
+	}
+
+	/** The latest states of changed clients, oldest change first, up to the tick's share of the byte budget. */
+	private sendAwareness(): void {
+		this.awarenessTimer = null;
+		if (this.destroyed) return;
+		this.awarenessSentAt = Date.now();
+		const budget = (collabLimits.awarenessBytesPerSecond * collabLimits.awarenessTickMs) / 1000;
+		const states = this.awareness.getStates();
+		const sending: number[] = [];
+		let bytes = 0;
+		for (const id of this.awarenessChanged) {
+			const size = 16 + Buffer.byteLength(JSON.stringify(states.get(id) ?? null) ?? 'null');
+			if (sending.length > 0 && bytes + size > budget) break;
+			sending.push(id);
+			bytes += size;
+		}
+		for (const id of sending) this.awarenessChanged.delete(id);
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, messageAwareness);
+		encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, sending));
+		this.sendAll(encoding.toUint8Array(encoder));
+		if (this.awarenessChanged.size > 0) this.scheduleAwareness();
+	}
+
 	destroy(): void {
 		this.destroyed = true;
 		if (this.saveTimer) clearTimeout(this.saveTimer);
+		if (this.awarenessTimer) clearTimeout(this.awarenessTimer);
 		this.stored = null;
 		this.awaitingStep1.clear();
 		this.awareness.destroy();

@@ -54,6 +54,10 @@ export function attachSocketIo(server: HttpServer, context: AppContext, collab: 
 			const token = readCookie(socket.handshake.headers.cookie, sessionCookieName);
 			const found = token ? await sessions.validate(db, token) : null;
 			if (!found) return next(connectError('UNAUTHENTICATED', 'Log in first'));
+			// Security seam: one account cannot fill the server with sockets (issue 12).
+			if (!hold(socket, found.user.id)) {
+				return next(connectError('TOO_MANY_CONNECTIONS', 'Too many open connections for this account: close some tabs'));
+			}
 			socket.data = { user: found.user, sessionId: found.session.id, sessionCreatedAt: found.session.createdAt.getTime(), sessions: new Map(), presence: new Map() };
 			next();
 		} catch (error) {
@@ -61,6 +65,24 @@ export function attachSocketIo(server: HttpServer, context: AppContext, collab: 
 			next(connectError('INTERNAL', 'Something went wrong on the server'));
 		}
 	});
+
+	/**
+	 * Sockets held per account, counted from the handshake (before any await could let a burst of
+	 * parallel handshakes all pass) until the transport closes, whether or not the socket connected.
+	 * A socket restored by connection state recovery skips the handshake and is counted on connection.
+	 */
+	const held = new Map<string, number>();
+	function hold(socket: Socket, userId: string): boolean {
+		const count = held.get(userId) ?? 0;
+		if (count >= config.connectionCaps.live) return false;
+		held.set(userId, count + 1);
+		socket.conn.once('close', () => {
+			const left = (held.get(userId) ?? 1) - 1;
+			if (left > 0) held.set(userId, left);
+			else held.delete(userId);
+		});
+		return true;
+	}
 
 	const recent = new RecentRevocations();
 	const ended = (data: SocketData) =>
@@ -77,6 +99,7 @@ export function attachSocketIo(server: HttpServer, context: AppContext, collab: 
 			if (error instanceof Error) log.warn({ err: error }, 'socket error');
 		});
 		if (ended(socket.data)) return socket.disconnect(true);
+		if (socket.recovered && !hold(socket as unknown as Socket, socket.data.user.id)) return socket.disconnect(true);
 		refuseUnknown(socket, knownEvents);
 		registerSessionEvents(io as unknown as IOServer, socket as unknown as Socket, context, collab);
 		registerCommentEvents(io as unknown as IOServer, socket as unknown as Socket, context, collab);

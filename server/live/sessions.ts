@@ -50,7 +50,7 @@ export function registerSessionEvents(io: IOServer, socket: Socket, context: App
 		const principal = await authorize(sessionId, 'observer');
 		data.sessions.set(sessionId, principal.role);
 		await socket.join(room(sessionId));
-		void broadcastPresence(io, sessionId);
+		announcePresence(io, sessionId);
 		const state = await sessions.state(db.sql, sessionId);
 		// The session's questions go to this room; its documents' comments to theirs (DESIGN.md).
 		await joinSessionDocuments(socket, principal.role, state.documentIds);
@@ -63,7 +63,7 @@ export function registerSessionEvents(io: IOServer, socket: Socket, context: App
 	on(socket, 'presence:update', presenceUpdate, async ({ sessionId, status, documentId }) => {
 		if (!data.sessions.has(sessionId)) throw notFound('Join the session first');
 		data.presence.set(sessionId, { status, documentId });
-		void broadcastPresence(io, sessionId);
+		announcePresence(io, sessionId);
 		return {};
 	}, log);
 
@@ -71,7 +71,7 @@ export function registerSessionEvents(io: IOServer, socket: Socket, context: App
 		data.sessions.delete(sessionId);
 		data.presence.delete(sessionId);
 		await socket.leave(room(sessionId));
-		void broadcastPresence(io, sessionId);
+		announcePresence(io, sessionId);
 		return {};
 	}, log);
 
@@ -142,12 +142,32 @@ export function registerSessionEvents(io: IOServer, socket: Socket, context: App
 	}, log);
 
 	socket.on('disconnect', () => {
-		for (const sessionId of data.sessions.keys()) void broadcastPresence(io, sessionId);
+		for (const sessionId of data.sessions.keys()) announcePresence(io, sessionId);
 	});
 }
 
+const presenceTickMs = 100;
+const presencePending = new WeakMap<IOServer, Map<string, NodeJS.Timeout>>();
+
+/**
+ * Sends a session's presence at most once a tick: every change asks for it, and a room where
+ * sockets flood `presence:update` would otherwise fetch and send the whole list to everyone for
+ * each message (issue 12). The list sent is read when the tick comes, so it is the latest.
+ */
+export function announcePresence(io: IOServer, sessionId: string): void {
+	let pending = presencePending.get(io);
+	if (!pending) presencePending.set(io, (pending = new Map()));
+	if (pending.has(sessionId)) return;
+	const timer = setTimeout(() => {
+		pending.delete(sessionId);
+		broadcastPresence(io, sessionId).catch(() => {});
+	}, presenceTickMs);
+	timer.unref();
+	pending.set(sessionId, timer);
+}
+
 /** Who is in a session's room now, one entry per person however many tabs (across instances). */
-export async function broadcastPresence(io: IOServer, sessionId: string): Promise<void> {
+async function broadcastPresence(io: IOServer, sessionId: string): Promise<void> {
 	const sockets = await io.in(room(sessionId)).fetchSockets();
 	const users = new Map<string, PresenceUser>();
 	for (const socket of sockets) {
@@ -189,7 +209,7 @@ export async function recheckSessions(io: IOServer, context: AppContext, socket:
 			data.presence.delete(sessionId);
 			await socket.leave(room(sessionId));
 		}
-		void broadcastPresence(io, sessionId);
+		announcePresence(io, sessionId);
 	}
 }
 

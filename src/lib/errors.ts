@@ -30,6 +30,8 @@ export function errorText(code: ErrorCode | string | null | undefined): string {
 			return m.error_cross_origin();
 		case 'PAYLOAD_TOO_LARGE':
 			return m.error_too_large();
+		case 'TOO_MANY_CONNECTIONS':
+			return m.error_too_many_connections();
 		default:
 			return m.error_internal();
 	}

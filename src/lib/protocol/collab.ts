@@ -28,6 +28,8 @@ export const CollabClose = {
 	MALFORMED: 4400,
 	UNAUTHENTICATED: 4401,
 	NOT_FOUND: 4404,
+	/** The account already holds `COLLAB_CONNECTIONS_PER_DOCUMENT` sockets on this document. */
+	TOO_MANY_CONNECTIONS: 4409,
 	DOC_TOO_LARGE: 4413,
 	RATE_LIMITED: 4429
 } as const;
@@ -45,6 +47,13 @@ export const collabLimits = {
 	maxUpdateBytes: 1024 * 1024,
 	maxDocumentBytes: 16 * 1024 * 1024,
 	maxAwarenessStateBytes: 2048,
+	/**
+	 * Awareness changes of a room go out together every tick, only the latest state per client, and
+	 * at most this many encoded bytes a second per room (the rest waits for the next tick): the
+	 * fan-out to every connection is then bounded, however fast its clients announce (issue 12).
+	 */
+	awarenessTickMs: 50,
+	awarenessBytesPerSecond: 128 * 1024,
 	/** Token bucket per connection: sustained messages/s and burst. */
 	messagesPerSecond: 30,
 	messageBurst: 100,

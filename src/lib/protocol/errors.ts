@@ -23,6 +23,8 @@ export const ErrorCode = {
 	/** A second ballot in the same vote by the same person. */
 	ALREADY_VOTED: 'ALREADY_VOTED',
 	UNKNOWN_EVENT: 'UNKNOWN_EVENT',
+	/** The account holds as many simultaneous connections as a deployment allows (issue 12). */
+	TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
 	INTERNAL: 'INTERNAL'
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

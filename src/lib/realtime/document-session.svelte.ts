@@ -67,7 +67,7 @@ export class DocumentSession {
 	access = $state<AccessState>({ canWrite: false, reason: null, lockedByName: null });
 	lastError = $state<string | null>(null);
 	/** Set when the server closed for good (removed from the group, logged out). */
-	ended = $state<'NOT_FOUND' | 'UNAUTHENTICATED' | null>(null);
+	ended = $state<'NOT_FOUND' | 'UNAUTHENTICATED' | 'TOO_MANY_CONNECTIONS' | null>(null);
 	people = $state<Presence[]>([]);
 	/**
 	 * The page must open this document afresh. Either this copy holds edits the server refused while
@@ -138,6 +138,7 @@ export class DocumentSession {
 		this.provider.on('connection-close', (event) => {
 			if (event?.code === CollabClose.NOT_FOUND) this.ended = 'NOT_FOUND';
 			if (event?.code === CollabClose.UNAUTHENTICATED) this.ended = 'UNAUTHENTICATED';
+			if (event?.code === CollabClose.TOO_MANY_CONNECTIONS) this.ended = 'TOO_MANY_CONNECTIONS';
 			if (event?.code === CollabClose.RATE_LIMITED) setTimeout(() => this.provider.connect(), 2000);
 			if (event?.code === CollabClose.TOO_BIG) {
 				// Re-sending the same oversized paste would fail forever: stop until the text changes

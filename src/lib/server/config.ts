@@ -21,6 +21,11 @@ export type Config = {
 	metricsToken: string | null;
 	/** Argon2 cost; lowered only by the test suite, never below OWASP's floor in production. */
 	argon2MemoryKiB: number;
+	/**
+	 * Simultaneous connections one account may hold: /collab sockets on one document, and Socket.IO
+	 * sockets in all. A person's tabs stay far below; one account cannot fill the server (issue 12).
+	 */
+	connectionCaps: { collabPerDocument: number; live: number };
 };
 
 const optionalUrl = (protocols: string[]) =>
@@ -42,6 +47,13 @@ function isUrlWithProtocol(value: string, protocols: string[]): boolean {
 		return false;
 	}
 }
+
+const count = (fallback: number, max: number) =>
+	z
+		.string()
+		.optional()
+		.transform((v) => (v === undefined || v === '' ? fallback : Number(v)))
+		.refine((v) => Number.isInteger(v) && v >= 1 && v <= max, { message: `must be an integer 1–${max}` });
 
 const schema = z.object({
 	PORT: z
@@ -73,7 +85,9 @@ const schema = z.object({
 		.string()
 		.optional()
 		.transform((v) => (v === undefined || v === '' ? 19456 : Number(v)))
-		.refine((v) => Number.isInteger(v) && v >= 1024, { message: 'must be an integer ≥ 1024' })
+		.refine((v) => Number.isInteger(v) && v >= 1024, { message: 'must be an integer ≥ 1024' }),
+	COLLAB_CONNECTIONS_PER_DOCUMENT: count(20, 10_000),
+	LIVE_CONNECTIONS_PER_ACCOUNT: count(30, 10_000)
 });
 
 export class ConfigError extends Error {
@@ -107,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 		production,
 		collabUnloadDelayMs: v.COLLAB_UNLOAD_DELAY_MS,
 		metricsToken: v.METRICS_TOKEN,
-		argon2MemoryKiB: v.PLENARY_ARGON2_MEMORY_KIB
+		argon2MemoryKiB: v.PLENARY_ARGON2_MEMORY_KIB,
+		connectionCaps: { collabPerDocument: v.COLLAB_CONNECTIONS_PER_DOCUMENT, live: v.LIVE_CONNECTIONS_PER_ACCOUNT }
 	};
 }

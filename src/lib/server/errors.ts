@@ -19,6 +19,7 @@ const statusOf: Record<ErrorCode, number> = {
 	ALREADY_UPVOTED: 409,
 	ALREADY_VOTED: 409,
 	UNKNOWN_EVENT: 400,
+	TOO_MANY_CONNECTIONS: 429,
 	INTERNAL: 500
 };
 

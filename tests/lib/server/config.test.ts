@@ -26,7 +26,8 @@ describe('loadConfig', () => {
 			production: true,
 			collabUnloadDelayMs: 30_000,
 			metricsToken: null,
-			argon2MemoryKiB: 19456
+			argon2MemoryKiB: 19456,
+			connectionCaps: { collabPerDocument: 20, live: 30 }
 		});
 	});
 
@@ -53,7 +54,9 @@ describe('loadConfig', () => {
 				NODE_ENV: 'test',
 				COLLAB_UNLOAD_DELAY_MS: '0',
 				METRICS_TOKEN: 'scraper-token-0123456789',
-				PLENARY_ARGON2_MEMORY_KIB: '1024'
+				PLENARY_ARGON2_MEMORY_KIB: '1024',
+				COLLAB_CONNECTIONS_PER_DOCUMENT: '5',
+				LIVE_CONNECTIONS_PER_ACCOUNT: '7'
 			})
 		).toEqual({
 			port: 8080,
@@ -66,7 +69,8 @@ describe('loadConfig', () => {
 			production: false,
 			collabUnloadDelayMs: 0,
 			metricsToken: 'scraper-token-0123456789',
-			argon2MemoryKiB: 1024
+			argon2MemoryKiB: 1024,
+			connectionCaps: { collabPerDocument: 5, live: 7 }
 		});
 	});
 
@@ -87,7 +91,10 @@ describe('loadConfig', () => {
 		['LOG_LEVEL', 'loud'],
 		['NODE_ENV', 'staging'],
 		['PLENARY_ARGON2_MEMORY_KIB', 'lots'],
-		['PLENARY_ARGON2_MEMORY_KIB', '512']
+		['PLENARY_ARGON2_MEMORY_KIB', '512'],
+		['COLLAB_CONNECTIONS_PER_DOCUMENT', '0'],
+		['COLLAB_CONNECTIONS_PER_DOCUMENT', 'many'],
+		['LIVE_CONNECTIONS_PER_ACCOUNT', '2.5']
 	])('refuses %s=%j with a ConfigError naming the variable', (variable, value) => {
 		const error = configError({ NODE_ENV: 'test', [variable]: value });
 		expect(error.variable).toBe(variable);
