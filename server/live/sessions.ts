@@ -147,21 +147,31 @@ export function registerSessionEvents(io: IOServer, socket: Socket, context: App
 }
 
 const presenceTickMs = 100;
-const presencePending = new WeakMap<IOServer, Map<string, NodeJS.Timeout>>();
+type PresenceTimes = { pending: Map<string, NodeJS.Timeout>; lastSent: Map<string, number> };
+const presenceTimes = new WeakMap<IOServer, PresenceTimes>();
 
 /**
  * Sends a session's presence at most once a tick: every change asks for it, and a room where
  * sockets flood `presence:update` would otherwise fetch and send the whole list to everyone for
- * each message (issue 12). The list sent is read when the tick comes, so it is the latest.
+ * each message (issue 12). A quiet room's change goes out at once (a socket that just joined hears
+ * a broadcast, and with it the offset connection state recovery needs to bring it back after a
+ * drop); a busy room's changes wait for the end of the tick, and the list sent then is the latest.
  */
 export function announcePresence(io: IOServer, sessionId: string): void {
-	let pending = presencePending.get(io);
-	if (!pending) presencePending.set(io, (pending = new Map()));
+	let times = presenceTimes.get(io);
+	if (!times) presenceTimes.set(io, (times = { pending: new Map(), lastSent: new Map() }));
+	const { pending, lastSent } = times;
 	if (pending.has(sessionId)) return;
+	const send = () => {
+		lastSent.set(sessionId, Date.now());
+		broadcastPresence(io, sessionId).catch(() => {});
+	};
+	const wait = (lastSent.get(sessionId) ?? 0) + presenceTickMs - Date.now();
+	if (wait <= 0) return send();
 	const timer = setTimeout(() => {
 		pending.delete(sessionId);
-		broadcastPresence(io, sessionId).catch(() => {});
-	}, presenceTickMs);
+		send();
+	}, wait);
 	timer.unref();
 	pending.set(sessionId, timer);
 }

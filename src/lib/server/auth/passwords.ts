@@ -47,7 +47,10 @@ export class HashQueue {
 	}
 }
 
-export async function createPasswords(memoryCost: number, queue = new HashQueue(Math.max(1, Math.min(4, availableParallelism())), 500)): Promise<Passwords> {
+// One core stays free for the event loop (and /healthz, sockets, typing): on two cores one hash at a time.
+const hashesAtOnce = Math.max(1, Math.min(4, availableParallelism() - 1));
+
+export async function createPasswords(memoryCost: number, queue = new HashQueue(hashesAtOnce, 500)): Promise<Passwords> {
 	const options = { memoryCost, timeCost: 2, parallelism: 1, outputLen: 32 };
 	const dummy = await hash('not a password of anyone', options);
 	return {
