@@ -47,13 +47,17 @@ export async function checkAnchor(registry: RoomRegistry, documentId: string, gr
 	}
 }
 
-/** The recommendation (a `recommendation` block with this `id`) must be in the document. */
-export async function checkRecommendation(registry: RoomRegistry, documentId: string, groupId: string, recommendationId: string): Promise<void> {
+/**
+ * The recommendation (a `recommendation` block with this `id`) must be in the document. Answers its
+ * status in the server's copy (`draft` when it has none).
+ */
+export async function checkRecommendation(registry: RoomRegistry, documentId: string, groupId: string, recommendationId: string): Promise<string> {
 	const room = await registry.open(documentId, groupId);
 	try {
 		const fragment = room.doc.getXmlFragment('default');
-		const found = fragment.createTreeWalker((node) => node instanceof Y.XmlElement && node.nodeName === 'recommendation' && node.getAttribute('id') === recommendationId);
-		if (found.next().done) throw notFound('recommendationId: no such recommendation in this document');
+		const found = fragment.createTreeWalker((node) => node instanceof Y.XmlElement && node.nodeName === 'recommendation' && node.getAttribute('id') === recommendationId).next();
+		if (found.done) throw notFound('recommendationId: no such recommendation in this document');
+		return (found.value as Y.XmlElement).getAttribute('status') ?? 'draft';
 	} finally {
 		registry.released(room);
 	}

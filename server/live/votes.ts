@@ -3,7 +3,7 @@ import { voteCast, voteOpen, voteRef, type VoteResult } from '../../src/lib/prot
 import { atLeast, type Role } from '../../src/lib/protocol/roles';
 import { roleInGroup } from '../../src/lib/server/auth/authorize';
 import type { AppContext } from '../../src/lib/server/context';
-import { forbidden, notFound } from '../../src/lib/server/errors';
+import { AppError, forbidden, notFound } from '../../src/lib/server/errors';
 import * as sessions from '../../src/lib/server/sessions';
 import * as votes from '../../src/lib/server/votes';
 import type { Collab } from '../collab';
@@ -46,8 +46,10 @@ export function registerVoteEvents(io: IOServer, socket: Socket, context: AppCon
 		const principal = await authorize(await sessions.groupOf(db, sessionId), 'moderator', 'Session');
 		// Before the text is opened: a document of another session or group is never loaded here.
 		if (!(await votes.inSession(db, sessionId, documentId))) throw notFound('Document not found in this session');
-		// Checked against the server's copy of the text, not the moderator's word (BI-23).
-		await checkRecommendation(collab.registry, documentId, principal.groupId, recommendationId);
+		// Checked against the server's copy of the text, not the moderator's word (BI-23). An adopted
+		// recommendation is decided; a rejected one may come back (amended, or after a tie).
+		const status = await checkRecommendation(collab.registry, documentId, principal.groupId, recommendationId);
+		if (status === 'adopted') throw new AppError('ALREADY_ADOPTED', 'recommendationId: this recommendation is adopted already');
 		const { voteId, mutation } = await votes.open(db, sessionId, data.user.id, { documentId, recommendationId });
 		return { voteId, state: publish(mutation) };
 	}, log);

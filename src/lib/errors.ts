@@ -18,6 +18,8 @@ export function errorText(code: ErrorCode | string | null | undefined): string {
 			return m.error_already_upvoted();
 		case 'ALREADY_VOTED':
 			return m.error_already_voted();
+		case 'ALREADY_ADOPTED':
+			return m.error_already_adopted();
 		case 'FORBIDDEN':
 			return m.error_forbidden();
 		case 'NOT_FOUND':

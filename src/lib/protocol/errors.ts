@@ -22,6 +22,8 @@ export const ErrorCode = {
 	ALREADY_UPVOTED: 'ALREADY_UPVOTED',
 	/** A second ballot in the same vote by the same person. */
 	ALREADY_VOTED: 'ALREADY_VOTED',
+	/** A vote called on a recommendation the text already marks adopted: the room has decided it. */
+	ALREADY_ADOPTED: 'ALREADY_ADOPTED',
 	UNKNOWN_EVENT: 'UNKNOWN_EVENT',
 	/** The account holds as many simultaneous connections as a deployment allows (issue 12). */
 	TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',

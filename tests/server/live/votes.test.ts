@@ -141,6 +141,32 @@ describe.each(backends())('votes in a live session on %s', (backend) => {
 		expect(await ask(s.chair, 'vote:open', target)).toMatchObject({ ok: true });
 	});
 
+	it('a recommendation the text marks adopted is not voted on again (ALREADY_ADOPTED, nothing opens) until its status is changed back', async () => {
+		const s = await liveSession();
+		const writer = editors.at(-1)!;
+		const target = { sessionId: s.sessionId, documentId: s.documentId, recommendationId: s.recommendationId };
+		const first = await ask(s.chair, 'vote:open', target);
+		await ask(await socketOf('member'), 'vote:cast', { voteId: first.voteId, choice: 'yes' });
+		expect((await ask(s.chair, 'vote:close', { voteId: first.voteId })).result).toMatchObject({ outcome: 'adopted' });
+
+		expect(await ask(s.chair, 'vote:open', target)).toMatchObject({ ok: false, error: { code: 'ALREADY_ADOPTED' } });
+		expect((await ask(s.chair, 'session:join', { sessionId: s.sessionId })).state.vote).toBeNull();
+
+		// A member sets it back to proposed (an amended text, say): the room may vote on it again.
+		await eventually(() => expect(statusIn(writer, s.recommendationId)).toBe('adopted'), { timeoutMs: 10_000 });
+		writer.doc.transact(() => {
+			const found = writer.doc
+				.getXmlFragment('default')
+				.createTreeWalker((node) => node instanceof Y.XmlElement && node.getAttribute('id') === s.recommendationId)
+				.next().value as Y.XmlElement;
+			found.setAttribute('status', 'proposed');
+		});
+		const reader = openEditor(server.url, roster.observer, s.documentId);
+		editors.push(reader);
+		await eventually(() => expect(statusIn(reader, s.recommendationId)).toBe('proposed'), { timeoutMs: 10_000 });
+		expect(await ask(s.chair, 'vote:open', target)).toMatchObject({ ok: true });
+	});
+
 	it('a recommendation not in the document, a document of another session or of another group is NOT_FOUND', async () => {
 		const s = await liveSession();
 		const other = await liveSession();
