@@ -23,9 +23,25 @@ export async function orErrorPage<T>(work: () => Promise<T>): Promise<T> {
 	}
 }
 
-/** A same-site path to go back to after login; anything else (other hosts, //evil) goes home. */
-export function safeNext(value: string | null): string {
-	return value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
+/**
+ * A place on this site to go back to after login, registration or a language change; anything
+ * else goes home. Security seam (open redirect): browsers drop tabs and newlines from a URL and read
+ * a backslash as a slash, so `/<TAB>/evil.example` is `//evil.example` to them. Only parsing `next`
+ * the way a browser does, against our own origin, tells where it leads; what we answer is the
+ * parser's own serialisation, which holds none of those characters.
+ */
+export function safeNext(value: string | null, origin: string): string {
+	if (!value) return '/';
+	let target: URL;
+	try {
+		target = new URL(value, origin);
+	} catch {
+		return '/';
+	}
+	if (target.origin !== origin) return '/';
+	// "/.//evil.example" resolves to the path "//evil.example", which a browser reads as another host.
+	if (target.pathname.startsWith('//')) return '/';
+	return target.pathname + target.search + target.hash;
 }
 
 /** A path parameter that must be a uuid; anything else is a 404 page. */

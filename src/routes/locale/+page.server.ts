@@ -18,6 +18,6 @@ export const actions: Actions = {
 			if (event.locals.user) await users.setLocale(appContext().db, event.locals.user.id, locale);
 		}
 		const next = form.get('next');
-		redirect(303, safeNext(typeof next === 'string' ? next : null));
+		redirect(303, safeNext(typeof next === 'string' ? next : null, event.url.origin));
 	}
 };

@@ -8,8 +8,8 @@ import { loginBody } from '$lib/protocol/api';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {
-	if (locals.user) redirect(303, safeNext(url.searchParams.get('next')));
-	return { next: safeNext(url.searchParams.get('next')) };
+	if (locals.user) redirect(303, safeNext(url.searchParams.get('next'), url.origin));
+	return { next: safeNext(url.searchParams.get('next'), url.origin) };
 };
 
 export const actions: Actions = {
@@ -18,7 +18,7 @@ export const actions: Actions = {
 		return formAction(formValues(form, ['email', 'password']), loginBody, async (input) => {
 			const { token, expiresAt } = await accounts.login(appContext(), input, clientAddress(event));
 			startSession(event, token, expiresAt);
-			redirect(303, safeNext(event.url.searchParams.get('next')));
+			redirect(303, safeNext(event.url.searchParams.get('next'), event.url.origin));
 		});
 	}
 };

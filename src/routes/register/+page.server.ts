@@ -8,8 +8,8 @@ import { registerBody } from '$lib/protocol/api';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {
-	if (locals.user) redirect(303, safeNext(url.searchParams.get('next')));
-	return { next: safeNext(url.searchParams.get('next')) };
+	if (locals.user) redirect(303, safeNext(url.searchParams.get('next'), url.origin));
+	return { next: safeNext(url.searchParams.get('next'), url.origin) };
 };
 
 export const actions: Actions = {
@@ -18,7 +18,7 @@ export const actions: Actions = {
 		return formAction(formValues(form, ['name', 'email', 'password']), registerBody, async (input) => {
 			const { token, expiresAt } = await accounts.register(appContext(), { ...input, locale: event.locals.locale });
 			startSession(event, token, expiresAt);
-			redirect(303, safeNext(event.url.searchParams.get('next')));
+			redirect(303, safeNext(event.url.searchParams.get('next'), event.url.origin));
 		});
 	}
 };
