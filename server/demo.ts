@@ -36,7 +36,7 @@ export async function seedDemo(context: AppContext): Promise<{ password: string;
 		password,
 		name: 'Elena Petrova',
 		locale: 'en'
-	});
+	}, null);
 	const event = await events.create(context.db, organizer.user.id, {
 		title: 'Regional seminar on judicial reform',
 		startsOn: '2026-12-08',
@@ -50,7 +50,7 @@ export async function seedDemo(context: AppContext): Promise<{ password: string;
 	];
 	const list = [{ email: 'organizer@example.org', role: 'organizer of the event' }];
 	for (const person of people) {
-		await accounts.register(context, { email: person.email, password, name: person.name, locale: person.locale });
+		await accounts.register(context, { email: person.email, password, name: person.name, locale: person.locale }, null);
 		for (const [index, role] of person.roles) {
 			const group = wg[index]!;
 			const actor = { userId: organizer.user.id, groupId: group.id, eventId: event.id, role: 'organizer' as const };

@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from '../src/lib/server/config';
+import { ConfigError, loadConfig, startupWarnings } from '../src/lib/server/config';
 import { createContext, installContext } from '../src/lib/server/context';
 import { DataDirLockedError, resetDataDir } from '../src/lib/server/db/pglite';
 import { seedDemo } from './demo';
@@ -38,6 +38,7 @@ try {
 	}
 	const context = await createContext(config, join(root, 'migrations'));
 	installContext(context);
+	for (const warning of startupWarnings(config, process.env)) context.log.warn(warning);
 	const seeded = demo ? await seedDemo(context) : null;
 
 	configureAdapter(config.origin);
@@ -55,7 +56,7 @@ try {
 			req.removeAllListeners('data');
 			req.resume();
 		});
-		if (req.url === '/metrics' && req.method === 'GET') return void serveMetrics(req, res, metrics, config.metricsToken);
+		if (req.url === '/metrics' && req.method === 'GET') return void serveMetrics(req, res, metrics, { token: config.metricsToken, production: config.production });
 		handler(req, res, () => ((res.statusCode = 404), res.end()));
 	});
 	const realtime = attachRealtime(server, context);

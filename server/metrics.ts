@@ -58,11 +58,13 @@ export function createMetrics(realtime: Realtime): Registry {
 }
 
 /**
- * Serves the metrics to loopback callers (a scraper on the same host) or, when `token` is set, only
- * to callers presenting it as a bearer token. Anyone else gets the plain 404 of an unknown path.
+ * Serves the metrics, when `token` is set, only to callers presenting it as a bearer token. Without
+ * a token, in production never (a reverse proxy on the same host makes every visitor a loopback
+ * caller: issue 12), elsewhere to loopback callers whose request carries no forwarding header.
+ * Anyone else gets the plain 404 of an unknown path.
  */
-export async function serveMetrics(req: IncomingMessage, res: ServerResponse, registry: Registry, token: string | null): Promise<void> {
-	if (!mayScrape(req, token)) {
+export async function serveMetrics(req: IncomingMessage, res: ServerResponse, registry: Registry, access: { token: string | null; production: boolean }): Promise<void> {
+	if (!mayScrape(req, access)) {
 		res.writeHead(404, { 'content-type': 'application/json' });
 		res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'Not found' } }));
 		return;
@@ -72,12 +74,15 @@ export async function serveMetrics(req: IncomingMessage, res: ServerResponse, re
 	res.end(body);
 }
 
-function mayScrape(req: IncomingMessage, token: string | null): boolean {
+const forwardingHeaders = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip', 'via'];
+
+function mayScrape(req: IncomingMessage, { token, production }: { token: string | null; production: boolean }): boolean {
 	if (token) {
 		const presented = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
 		const expected = Buffer.from(token);
 		return presented.length === expected.length && timingSafeEqual(presented, expected);
 	}
+	if (production || forwardingHeaders.some((name) => name in req.headers)) return false;
 	const address = req.socket.remoteAddress ?? '';
 	return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 }

@@ -12,7 +12,7 @@ import { blockText, insertBlock } from '../helpers/editor';
 describe.runIf(browserAvailable())('security headers and the Content-Security-Policy', () => {
 	const world = browserWorld();
 
-	it('pages, the API and error answers carry nosniff, DENY framing and a referrer policy; pages a nonce-based CSP', async () => {
+	it('pages, the API and error answers carry nosniff, DENY framing and a referrer policy; pages a nonce-based CSP (AZ-69)', async () => {
 		const { server, roster } = world;
 		const answers = await Promise.all([
 			fetch(`${server.url}/login`),
@@ -36,7 +36,7 @@ describe.runIf(browserAvailable())('security headers and the Content-Security-Po
 		for (const [tag] of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>/g)) expect(tag).toContain(`nonce="${nonce}"`);
 	});
 
-	it('under the policy two people co-edit a document, the session room connects and a script injected into the page does not run', async () => {
+	it('under the policy two people co-edit a document, the session room connects and a script injected into the page does not run (AZ-69)', async () => {
 		const { server, roster } = world;
 		const documentId = await createDocument(roster.member, roster.groupId, 'Under the policy');
 		const mine = await world.pageAs(roster.member);

@@ -23,7 +23,7 @@ const offSite: [string, string][] = [
 	['javascript: split by a tab', 'java\tscript:alert(1)']
 ];
 
-describe.each(backends())('where next= leads on %s', (backend) => {
+describe.each(backends())('where next= leads (BI-39) on %s', (backend) => {
 	let server: RunningServer;
 	beforeAll(async () => {
 		server = await startServer(backend);

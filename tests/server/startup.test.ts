@@ -114,6 +114,31 @@ describe('metrics', () => {
 		}
 	});
 
+	it('are refused to a loopback caller whose request carries a forwarding header: a proxy on the same host relays visitors (AZ-64)', async () => {
+		const server = await startServer('pglite');
+		try {
+			for (const header of ['x-forwarded-for', 'forwarded', 'x-real-ip', 'via']) {
+				const proxied = await fetch(server.url + '/metrics', { headers: { [header]: header === 'forwarded' ? 'for=203.0.113.9' : '203.0.113.9' } });
+				expect(proxied.status, header).toBe(404);
+			}
+			expect((await fetch(server.url + '/metrics')).status).toBe(200);
+		} finally {
+			await server.stop();
+			await server.dispose();
+		}
+	});
+
+	it('are off in production without METRICS_TOKEN, even for loopback, and the start-up log says so (AZ-64)', async () => {
+		const server = await startServer('pglite', { env: { NODE_ENV: 'production', PLENARY_ARGON2_MEMORY_KIB: '19456' } });
+		try {
+			expect((await fetch(server.url + '/metrics')).status).toBe(404);
+			expect(server.output()).toMatch(/METRICS_TOKEN is not set: \/metrics is off in production/);
+		} finally {
+			await server.stop();
+			await server.dispose();
+		}
+	});
+
 	it('with METRICS_TOKEN set, only a caller presenting it gets them; anyone else gets a 404', async () => {
 		const token = 'a-long-scraper-token-0123456789';
 		const server = await startServer('pglite', { env: { METRICS_TOKEN: token } });

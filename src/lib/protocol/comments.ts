@@ -125,6 +125,8 @@ export type CommentList = { comments: Comment[]; upvoted: string[]; unread: numb
 
 /** Unread counts of the streams of a group the caller may see, by document and by session (no zeroes). */
 export type UnreadCounts = { documents: Record<string, number>; sessions: Record<string, number> };
+/** Unread counts stop here (shown as "99+"): counting a stream nobody opened would read its whole history. */
+export const unreadCountCap = 100;
 
 // C0/C1 controls except tab, line feed and carriage return (BI-24: NUL would fail in PostgreSQL).
 const controlCharacters = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;

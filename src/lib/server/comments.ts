@@ -2,7 +2,7 @@ import type { Principal } from './auth/authorize';
 import { fragment, type Db, type Fragment, type Sql } from './db/db';
 import { AppError, forbidden, notFound } from './errors';
 import { findMentions } from '../mentions';
-import type { Comment, CommentAddInput, CommentAnchor, CommentList, Mention, StreamRef, UnreadCounts } from '../protocol/comments';
+import { unreadCountCap, type Comment, type CommentAddInput, type CommentAnchor, type CommentList, type Mention, type StreamRef, type UnreadCounts } from '../protocol/comments';
 import { atLeast, type Role } from '../protocol/roles';
 
 /**
@@ -259,11 +259,12 @@ async function insert(sql: Sql, author: Principal, stream: Stream, input: Commen
 /** Comments by id as they are now, with their threads' first comments (for sending coalesced upvote counts), in one read. */
 export async function current(db: Db, ids: string[]): Promise<Map<string, Row>> {
 	if (!ids.length) return new Map();
+	// Never `c.id in (…) or c.id in (…)`: PostgreSQL answers that OR with a scan of the whole
+	// comments table, once per upvote batch of a live session (issue 13).
 	const rows = await db.sql<Row>`
-		with wanted as (select value::uuid as id from jsonb_array_elements_text(${ids}::jsonb))
-		select ${fields} from comments c join users u on u.id = c.author_id
-		where c.id in (select id from wanted)
-			or c.id in (select parent_id from comments where id in (select id from wanted))`;
+		with wanted as (select value::uuid as id from jsonb_array_elements_text(${ids}::jsonb)),
+			ids as (select id from wanted union select p.parent_id from comments p where p.id in (select id from wanted) and p.parent_id is not null)
+		select ${fields} from comments c join users u on u.id = c.author_id join ids on ids.id = c.id`;
 	return new Map(rows.map((row) => [row.id, normal(row)]));
 }
 
@@ -529,25 +530,45 @@ export async function markRead(db: Db, stream: Stream, userId: string): Promise<
 	}
 }
 
-/** Unread comments per document and per session of the viewer's group (only streams with some). */
+/**
+ * Unread comments per document and per session of the viewer's group (only streams with some),
+ * each counted up to `unreadCountCap`: the session room asks every 15 s, so the cost follows the
+ * unread comments of each stream, never the size of the group's history. The row comparisons make
+ * PostgreSQL walk the stream's own (stream, seq) index from the read marker; with `seq > marker`
+ * alone it guesses the global seq index cheaper and scans the whole table above the marker.
+ */
 export async function unreadOfGroup(db: Db, viewer: Principal): Promise<UnreadCounts> {
+	const visibility = fragment`json_build_object('authorId', c.author_id, 'status', c.status, 'hiddenAt', c.hidden_at, 'deletedAt', c.deleted_at, 'liveReplies', false) as row,
+		case when r.id is null then null
+			else json_build_object('authorId', r.author_id, 'status', r.status, 'hiddenAt', r.hidden_at, 'deletedAt', r.deleted_at, 'liveReplies', true)
+		end as root`;
 	const rows = await db.sql<{
 		documentId: string | null;
 		sessionId: string | null;
 		row: Visibility;
 		root: Visibility | null;
 	}>`
-		select c.document_id as "documentId", c.session_id as "sessionId",
-			json_build_object('authorId', c.author_id, 'status', c.status, 'hiddenAt', c.hidden_at, 'deletedAt', c.deleted_at, 'liveReplies', false) as row,
-			case when r.id is null then null
-				else json_build_object('authorId', r.author_id, 'status', r.status, 'hiddenAt', r.hidden_at, 'deletedAt', r.deleted_at, 'liveReplies', true)
-			end as root
-		from comments c
-		left join comments r on r.id = c.parent_id
-		left join comment_reads m on m.user_id = ${viewer.userId}
-			and ((c.session_id is null and m.document_id = c.document_id) or (c.session_id is not null and m.session_id = c.session_id))
-		where c.group_id = ${viewer.groupId} and c.deleted_at is null and c.author_id <> ${viewer.userId}
-			and c.seq > coalesce(m.last_seq, 0)`;
+		select d.id as "documentId", null::uuid as "sessionId", x.row, x.root
+		from documents d
+		left join comment_reads m on m.user_id = ${viewer.userId} and m.document_id = d.id
+		cross join lateral (
+			select ${visibility} from comments c left join comments r on r.id = c.parent_id
+			where c.document_id = d.id and c.session_id is null and (c.document_id, c.seq) > (d.id, coalesce(m.last_seq, 0))
+				and c.deleted_at is null and c.author_id <> ${viewer.userId}
+			limit ${unreadCountCap}
+		) x
+		where d.group_id = ${viewer.groupId}
+		union all
+		select null, s.id, x.row, x.root
+		from group_sessions s
+		left join comment_reads m on m.user_id = ${viewer.userId} and m.session_id = s.id
+		cross join lateral (
+			select ${visibility} from comments c left join comments r on r.id = c.parent_id
+			where c.session_id = s.id and c.session_id is not null and (c.session_id, c.seq) > (s.id, coalesce(m.last_seq, 0))
+				and c.deleted_at is null and c.author_id <> ${viewer.userId}
+			limit ${unreadCountCap}
+		) x
+		where s.group_id = ${viewer.groupId}`;
 	const counts: UnreadCounts = { documents: {}, sessions: {} };
 	for (const { documentId, sessionId, row, root } of rows) {
 		if (!sees(viewer, row, root)) continue;

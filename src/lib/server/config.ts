@@ -26,6 +26,8 @@ export type Config = {
 	 * sockets in all. A person's tabs stay far below; one account cannot fill the server (issue 12).
 	 */
 	connectionCaps: { collabPerDocument: number; live: number };
+	/** New accounts per client address in a window (a venue's Wi-Fi puts hundreds behind one address). */
+	registrations: { perAddress: number; windowMinutes: number };
 };
 
 const optionalUrl = (protocols: string[]) =>
@@ -87,7 +89,9 @@ const schema = z.object({
 		.transform((v) => (v === undefined || v === '' ? 19456 : Number(v)))
 		.refine((v) => Number.isInteger(v) && v >= 1024, { message: 'must be an integer ≥ 1024' }),
 	COLLAB_CONNECTIONS_PER_DOCUMENT: count(20, 10_000),
-	LIVE_CONNECTIONS_PER_ACCOUNT: count(30, 10_000)
+	LIVE_CONNECTIONS_PER_ACCOUNT: count(30, 10_000),
+	REGISTRATIONS_PER_ADDRESS: count(100, 1_000_000),
+	REGISTRATION_WINDOW_MINUTES: count(10, 24 * 60)
 });
 
 export class ConfigError extends Error {
@@ -122,6 +126,23 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 		collabUnloadDelayMs: v.COLLAB_UNLOAD_DELAY_MS,
 		metricsToken: v.METRICS_TOKEN,
 		argon2MemoryKiB: v.PLENARY_ARGON2_MEMORY_KIB,
-		connectionCaps: { collabPerDocument: v.COLLAB_CONNECTIONS_PER_DOCUMENT, live: v.LIVE_CONNECTIONS_PER_ACCOUNT }
+		connectionCaps: { collabPerDocument: v.COLLAB_CONNECTIONS_PER_DOCUMENT, live: v.LIVE_CONNECTIONS_PER_ACCOUNT },
+		registrations: { perAddress: v.REGISTRATIONS_PER_ADDRESS, windowMinutes: v.REGISTRATION_WINDOW_MINUTES }
 	};
+}
+
+/**
+ * What an operator should hear at start-up about settings that leave a public deployment weaker
+ * than it looks (issue 12). `env` is the raw environment: ADDRESS_HEADER belongs to adapter-node.
+ */
+export function startupWarnings(config: Config, env: Record<string, string | undefined>): string[] {
+	if (!config.production) return [];
+	const warnings: string[] = [];
+	if (config.origin?.startsWith('https:') && !env.ADDRESS_HEADER) {
+		warnings.push(
+			'ORIGIN is https but ADDRESS_HEADER is not set: behind a reverse proxy every visitor has the proxy\'s address, so login and registration limits treat everyone as one person. Set ADDRESS_HEADER (e.g. X-Forwarded-For with XFF_DEPTH) to the header your proxy sets.'
+		);
+	}
+	if (!config.metricsToken) warnings.push('METRICS_TOKEN is not set: /metrics is off in production (set a token of 16+ characters to scrape it).');
+	return warnings;
 }

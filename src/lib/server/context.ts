@@ -7,7 +7,7 @@ import { openPglite } from './db/pglite';
 import { openPostgres } from './db/postgres';
 import { createLogger, type Logger } from './log';
 import { createPasswords, type Passwords } from './auth/passwords';
-import { createLoginLimiter, FailureWindow, type LoginLimiter } from './auth/rate-limit';
+import { createLoginLimiter, createRegistrationLimiter, FailureWindow, type LoginLimiter } from './auth/rate-limit';
 
 /** Things that happened in the app that open connections must react to (realtime subscribes). */
 export type AppSignals = {
@@ -34,6 +34,7 @@ export type AppContext = {
 	log: Logger;
 	passwords: Passwords;
 	loginLimiter: LoginLimiter;
+	registrationLimiter: FailureWindow;
 	/** Lookups of things a caller may not see, per user: guessing ids is throttled (AZ-31). */
 	probeLimiter: FailureWindow;
 	/** New comments per user (5 per 10 s, DESIGN.md limits). */
@@ -62,6 +63,7 @@ export async function createContext(config: Config, migrationsDir: string): Prom
 		log,
 		passwords: await createPasswords(config.argon2MemoryKiB),
 		loginLimiter: createLoginLimiter(),
+		registrationLimiter: createRegistrationLimiter(config.registrations.perAddress, config.registrations.windowMinutes),
 		probeLimiter: new FailureWindow(100, 60_000),
 		commentLimiter: new FailureWindow(commentLimits.perWindow, commentLimits.windowMs),
 		signals: new EventEmitter<AppSignals>(),

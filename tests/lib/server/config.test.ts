@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/lib/server/config';
+import { ConfigError, loadConfig, startupWarnings } from '../../../src/lib/server/config';
 
 /** The error loadConfig throws for this environment, or a failure when it throws none. */
 function configError(env: Record<string, string>): ConfigError {
@@ -27,7 +27,8 @@ describe('loadConfig', () => {
 			collabUnloadDelayMs: 30_000,
 			metricsToken: null,
 			argon2MemoryKiB: 19456,
-			connectionCaps: { collabPerDocument: 20, live: 30 }
+			connectionCaps: { collabPerDocument: 20, live: 30 },
+			registrations: { perAddress: 100, windowMinutes: 10 }
 		});
 	});
 
@@ -70,7 +71,8 @@ describe('loadConfig', () => {
 			collabUnloadDelayMs: 0,
 			metricsToken: 'scraper-token-0123456789',
 			argon2MemoryKiB: 1024,
-			connectionCaps: { collabPerDocument: 5, live: 7 }
+			connectionCaps: { collabPerDocument: 5, live: 7 },
+			registrations: { perAddress: 100, windowMinutes: 10 }
 		});
 	});
 
@@ -119,5 +121,33 @@ describe('loadConfig', () => {
 	it('accepts a lower Argon2 memory with NODE_ENV=test only, and 19456 KiB anywhere', () => {
 		expect(loadConfig({ NODE_ENV: 'test', PLENARY_ARGON2_MEMORY_KIB: '1024' }).argon2MemoryKiB).toBe(1024);
 		expect(loadConfig({ PLENARY_ARGON2_MEMORY_KIB: '19456' }).argon2MemoryKiB).toBe(19456);
+	});
+});
+
+describe('start-up warnings (AZ-60, AZ-64)', () => {
+	const production = { NODE_ENV: 'production', ORIGIN: 'https://plenary.example.org' };
+
+	it('name a missing ADDRESS_HEADER behind https, and /metrics being off without a token, in production only', () => {
+		const warnings = startupWarnings(loadConfig(production), production);
+		expect(warnings).toHaveLength(2);
+		expect(warnings[0]).toMatch(/ADDRESS_HEADER is not set/);
+		expect(warnings[1]).toMatch(/METRICS_TOKEN is not set/);
+		expect(startupWarnings(loadConfig({ NODE_ENV: 'development', ORIGIN: 'https://plenary.example.org' }), {})).toEqual([]);
+	});
+
+	it('are silent when both are set, and say nothing of ADDRESS_HEADER on plain http', () => {
+		const env = { ...production, ADDRESS_HEADER: 'X-Forwarded-For', METRICS_TOKEN: 'a-long-scraper-token-0123456789' };
+		expect(startupWarnings(loadConfig(env), env)).toEqual([]);
+		const http = { NODE_ENV: 'production', ORIGIN: 'http://10.0.0.5:3000', METRICS_TOKEN: 'a-long-scraper-token-0123456789' };
+		expect(startupWarnings(loadConfig(http), http)).toEqual([]);
+	});
+});
+
+describe('registration limits', () => {
+	it('default to 100 per address in 10 minutes and take REGISTRATIONS_PER_ADDRESS and REGISTRATION_WINDOW_MINUTES', () => {
+		expect(loadConfig({}).registrations).toEqual({ perAddress: 100, windowMinutes: 10 });
+		expect(loadConfig({ REGISTRATIONS_PER_ADDRESS: '500', REGISTRATION_WINDOW_MINUTES: '60' }).registrations).toEqual({ perAddress: 500, windowMinutes: 60 });
+		expect(() => loadConfig({ REGISTRATIONS_PER_ADDRESS: '0' })).toThrow(/REGISTRATIONS_PER_ADDRESS/);
+		expect(() => loadConfig({ REGISTRATION_WINDOW_MINUTES: 'ten' })).toThrow(/REGISTRATION_WINDOW_MINUTES/);
 	});
 });

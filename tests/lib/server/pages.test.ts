@@ -3,7 +3,7 @@ import { safeNext } from '../../../src/lib/server/pages';
 
 const origin = 'https://plenary.example';
 
-describe('safeNext', () => {
+describe('safeNext (BI-39)', () => {
 	it.each([
 		['a path on the site', '/groups/1?tab=documents#members', '/groups/1?tab=documents#members'],
 		['an absolute URL on the same origin', 'https://plenary.example/events/2', '/events/2'],

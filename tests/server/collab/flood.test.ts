@@ -64,7 +64,7 @@ describe.each(backends())('one account flooding /collab on %s', (backend) => {
 		await server.dispose();
 	});
 
-	it('an account opening 100 sockets on one document holds COLLAB_CONNECTIONS_PER_DOCUMENT of them: the rest are closed 4409, and a closed one frees its place', async () => {
+	it('an account opening 100 sockets on one document holds COLLAB_CONNECTIONS_PER_DOCUMENT of them: the rest are closed 4409, and a closed one frees its place (AZ-62)', async () => {
 		const documentId = await createDocument(roster.member, roster.groupId, 'Capped');
 		const sockets = Array.from({ length: 100 }, () => openRaw(server.url, roster.observer, `/collab/${documentId}`));
 		const outcomes = await Promise.all(sockets.map(firstOutcome));
@@ -84,7 +84,7 @@ describe.each(backends())('one account flooding /collab on %s', (backend) => {
 		for (const raw of [...open, other, again]) raw.ws.close();
 	});
 
-	it('twenty sockets announcing 1.8 KB of awareness 25 times a second: a bystander gets at most one awareness message a tick within the byte budget, /healthz answers and typing still arrives', async () => {
+	it('twenty sockets announcing 1.8 KB of awareness 25 times a second: a bystander gets at most one awareness message a tick within the byte budget, /healthz answers and typing still arrives (BI-40)', async () => {
 		const documentId = await createDocument(roster.member, roster.groupId, 'Flooded');
 		const flooders = await Promise.all(
 			Array.from({ length: cap }, async () => {

@@ -38,7 +38,7 @@ describe.each(backends())('one account flooding Socket.IO on %s', (backend) => {
 		await server.dispose();
 	});
 
-	it('an account holds at most LIVE_CONNECTIONS_PER_ACCOUNT sockets: the rest are refused TOO_MANY_CONNECTIONS, and a closed one frees its place', async () => {
+	it('an account holds at most LIVE_CONNECTIONS_PER_ACCOUNT sockets: the rest are refused TOO_MANY_CONNECTIONS, and a closed one frees its place (AZ-63)', async () => {
 		const attempts = await Promise.all(Array.from({ length: cap + 4 }, () => attempt(server.url, roster.observer)));
 		sockets.push(...attempts.map((a) => a.socket));
 		expect(attempts.filter((a) => a.outcome === 'connected')).toHaveLength(cap);
@@ -56,7 +56,7 @@ describe.each(backends())('one account flooding Socket.IO on %s', (backend) => {
 		for (const a of attempts) a.socket.close();
 	});
 
-	it('sockets flooding presence:update: the others get at most one presence list a tick, with the latest state', async () => {
+	it('sockets flooding presence:update: the others get at most one presence list a tick, with the latest state (BI-41)', async () => {
 		const documentId = await createDocument(roster.member, roster.groupId, 'Recommendations');
 		const created = await roster.moderator.post(`/api/groups/${roster.groupId}/sessions`, { title: 'Flooded sitting', documentIds: [documentId] });
 		expect(created.status).toBe(201);

@@ -62,7 +62,7 @@ describe.each(backends())('votes in a live session on %s', (backend) => {
 		return { sessionId, documentId, recommendationId, chair };
 	}
 
-	it('only a moderator (or organizer) opens and closes a vote; members and moderators cast; a stranger gets NOT_FOUND', async () => {
+	it('only a moderator (or organizer) opens and closes a vote; members and moderators cast; a stranger gets NOT_FOUND (AZ-09, AZ-10)', async () => {
 		const refused = { participant: 'FORBIDDEN', observer: 'FORBIDDEN', member: 'FORBIDDEN', stranger: 'NOT_FOUND' } as const;
 		const s = await liveSession();
 		for (const [who, code] of Object.entries(refused)) {
@@ -89,7 +89,7 @@ describe.each(backends())('votes in a live session on %s', (backend) => {
 		expect(closed).toMatchObject({ ok: true, result: { voteId, yes: 4, no: 0, abstain: 0, outcome: 'adopted' }, state: { vote: null } });
 	});
 
-	it('malformed payloads are refused with VALIDATION and open nothing', async () => {
+	it('malformed payloads are refused with VALIDATION and open nothing (BI-31)', async () => {
 		const s = await liveSession();
 		const member = await socketOf('member');
 		const bad: [string, unknown][] = [
@@ -112,7 +112,7 @@ describe.each(backends())('votes in a live session on %s', (backend) => {
 		expect((await ask(s.chair, 'session:join', { sessionId: s.sessionId })).state.vote).toBeNull();
 	});
 
-	it('a second ballot by the same person is refused ALREADY_VOTED and the first one stands', async () => {
+	it('a second ballot by the same person is refused ALREADY_VOTED and the first one stands (BI-31)', async () => {
 		const s = await liveSession();
 		const { voteId } = await ask(s.chair, 'vote:open', { sessionId: s.sessionId, documentId: s.documentId, recommendationId: s.recommendationId });
 		const member = await socketOf('member');

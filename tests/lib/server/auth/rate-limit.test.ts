@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLoginLimiter, FailureWindow } from '../../../../src/lib/server/auth/rate-limit';
+import { createLoginLimiter, FailureWindow, InFlight, ProgressiveDelay } from '../../../../src/lib/server/auth/rate-limit';
 
 const minute = 60 * 1000;
 
@@ -94,9 +94,50 @@ describe('FailureWindow', () => {
 });
 
 describe('createLoginLimiter', () => {
-	it('allows 5 failures per account and 100 per address in 15 minutes', () => {
+	it('allows 5 failures per account and address and 100 per address in 15 minutes, one check per account at a time', () => {
 		const limiter = createLoginLimiter(manualClock().now);
-		expect(limiter.perAccount).toMatchObject({ limit: 5, windowMs: 15 * minute });
+		expect(limiter.perAccountAndAddress).toMatchObject({ limit: 5, windowMs: 15 * minute });
 		expect(limiter.perAddress).toMatchObject({ limit: 100, windowMs: 15 * minute });
+		expect(limiter.perAccount).toMatchObject({ free: 5, maxDelayMs: 5 * minute });
+		expect(limiter.accountsInFlight.limit).toBe(1);
+	});
+});
+
+describe('ProgressiveDelay', () => {
+	it('lets the first 5 failures through, then doubles the wait after each further one up to the cap (AZ-60)', () => {
+		const clock = manualClock();
+		const delay = new ProgressiveDelay(5, 5 * minute, 15 * minute, clock.now);
+		for (let i = 0; i < 4; i++) delay.fail('judge@example.org');
+		expect(delay.retryAfter('judge@example.org')).toBe(0);
+		const waits: number[] = [];
+		for (let i = 0; i < 10; i++) {
+			delay.fail('judge@example.org');
+			waits.push(delay.retryAfter('judge@example.org'));
+			clock.advance(waits.at(-1)! * 1000);
+			expect(delay.retryAfter('judge@example.org')).toBe(0);
+		}
+		expect(waits).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 300]);
+		expect(delay.retryAfter('someone.else@example.org')).toBe(0);
+	});
+
+	it('forgets an attempt taken back, and everything on reset', () => {
+		const clock = manualClock();
+		const delay = new ProgressiveDelay(1, minute, 15 * minute, clock.now);
+		const at = delay.fail('a');
+		expect(delay.retryAfter('a')).toBe(1);
+		delay.forgive('a', at);
+		expect(delay.retryAfter('a')).toBe(0);
+		delay.fail('a');
+		delay.reset('a');
+		expect(delay.retryAfter('a')).toBe(0);
+	});
+});
+
+describe('InFlight', () => {
+	it('admits up to its limit per key and frees a place on leave', () => {
+		const inFlight = new InFlight(2);
+		expect([inFlight.enter('x'), inFlight.enter('x'), inFlight.enter('x'), inFlight.enter('y')]).toEqual([true, true, false, true]);
+		inFlight.leave('x');
+		expect(inFlight.enter('x')).toBe(true);
 	});
 });
