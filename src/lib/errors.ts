@@ -26,6 +26,8 @@ export function errorText(code: ErrorCode | string | null | undefined): string {
 			return m.error_not_found();
 		case 'INVITATION_USED':
 			return m.error_invitation_used();
+		case 'INVITATION_FOR_OTHER_ADDRESS':
+			return m.error_invitation_for_other_address();
 		case 'UNAUTHENTICATED':
 			return m.error_unauthenticated();
 		case 'CROSS_ORIGIN':

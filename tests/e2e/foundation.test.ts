@@ -106,6 +106,14 @@ describe.runIf(browserAvailable())('an organizer sets up a seminar in Chromium',
 		await expect.poll(() => page.locator('tbody tr').count()).toBe(2);
 		expect(await page.locator('tbody').textContent()).toContain('Ерлан Сұлтанов');
 
+		// A link for anyone offers participant or observer only, and says anyone with it may join (AZ-65).
+		const linkForm = page.locator('form.link-invitation-form');
+		expect(await linkForm.getByLabel('Role').locator('option').allTextContents()).toEqual(['Participant', 'Observer']);
+		await linkForm.getByRole('button', { name: 'Create link' }).click();
+		await expect.poll(() => page.getByRole('status').textContent()).toContain('Anyone who has it can join with the role “Participant”');
+		expect(await page.getByRole('status').getByRole('textbox').inputValue()).toMatch(/\/invite\/[a-z2-7]{32}$/);
+		expect(await page.locator('.invitation-list').textContent()).toContain('Link for anyone');
+
 		await page.getByTestId('language-select').selectOption('ru');
 		await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('ru');
 		await expect.poll(() => page.locator('#members-heading').textContent()).toContain('Состав');

@@ -96,10 +96,13 @@ function requestFrom(
 
 let counter = 0;
 
-/** Registers a new account with a unique e-mail and returns a logged-in client for it. */
-export async function newUser(baseUrl: string, name = 'Test user'): Promise<ApiClient & { user: { id: string; email: string; name: string } }> {
+/** Registers a new account (with a unique e-mail unless given) and returns a logged-in client for it. */
+export async function newUser(
+	baseUrl: string,
+	name = 'Test user',
+	email = uniqueEmail()
+): Promise<ApiClient & { user: { id: string; email: string; name: string } }> {
 	const client = new ApiClient(baseUrl);
-	const email = uniqueEmail();
 	const response = await client.post('/api/auth/register', { email, password: 'correct horse battery', name });
 	if (response.status !== 201) throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`);
 	return Object.assign(client, { user: response.body.user });

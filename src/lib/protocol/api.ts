@@ -79,6 +79,15 @@ export const memberBody = z.strictObject({
 	delegation: oneLine(limits.title).nullish()
 });
 
+/** Roles a link invitation may grant: anyone with the link joins, so never editing or moderation. */
+export const linkInvitationRoles = ['participant', 'observer'] as const;
+
+/** POST /api/groups/:groupId/invitations: a link for anyone, up to participant (issue 12 item 9). */
+export const linkInvitationBody = z.strictObject({
+	role: z.enum(linkInvitationRoles, 'one of participant, observer (a link anyone may use grants no more)'),
+	delegation: oneLine(limits.title).nullish()
+});
+
 export const memberUpdateBody = z
 	.strictObject({ role: role.optional(), delegation: oneLine(limits.title).nullish() })
 	.refine((b) => b.role !== undefined || b.delegation !== undefined, { message: 'nothing to change' });
@@ -106,6 +115,7 @@ export const localeBody = z.strictObject({ locale: z.enum(locales) });
 
 export type EventInput = z.infer<typeof eventBody>;
 export type MemberInput = z.infer<typeof memberBody>;
+export type LinkInvitationInput = z.infer<typeof linkInvitationBody>;
 
 /** Flattens a zod error into `{ field: message }` for forms and the API. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {

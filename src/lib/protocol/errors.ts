@@ -17,6 +17,8 @@ export const ErrorCode = {
 	NOT_FOUND: 'NOT_FOUND',
 	CONFLICT: 'CONFLICT',
 	INVITATION_USED: 'INVITATION_USED',
+	/** An invitation made for one e-mail address, opened by an account with another (issue 12). */
+	INVITATION_FOR_OTHER_ADDRESS: 'INVITATION_FOR_OTHER_ADDRESS',
 	RATE_LIMITED: 'RATE_LIMITED',
 	/** A second upvote of the same comment by the same person. */
 	ALREADY_UPVOTED: 'ALREADY_UPVOTED',

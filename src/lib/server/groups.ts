@@ -2,7 +2,7 @@ import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import type { Principal } from './auth/authorize';
 import { fragment, type Db, type Sql } from './db/db';
 import { AppError, notFound } from './errors';
-import type { MemberInput } from '../protocol/api';
+import type { LinkInvitationInput, MemberInput } from '../protocol/api';
 import type { GroupRole } from '../protocol/roles';
 
 export type Group = { id: string; eventId: string; eventTitle: string; name: string; createdAt: Date };
@@ -15,15 +15,18 @@ export type Membership = {
 	delegation: string | null;
 	createdAt: Date;
 };
+/** An invitation for one e-mail address, or (email null) a link anyone may join by, up to participant. */
 export type Invitation = {
 	id: string;
 	groupId: string;
-	email: string;
+	email: string | null;
 	role: GroupRole;
 	delegation: string | null;
 	token: string;
 	createdAt: Date;
 	expiresAt: Date;
+	/** People who joined through it (a link invitation is not used up by joining). */
+	uses: number;
 };
 
 const invitationLifetimeMs = 30 * 24 * 60 * 60 * 1000;
@@ -31,7 +34,7 @@ const invitationLifetimeMs = 30 * 24 * 60 * 60 * 1000;
 const membershipFields = fragment`m.group_id as "groupId", m.user_id as "userId", u.name, u.email, m.role,
 	m.delegation, m.created_at as "createdAt"`;
 const invitationFields = fragment`i.id, i.group_id as "groupId", i.email, i.role, i.delegation, i.token,
-	i.created_at as "createdAt", i.expires_at as "expiresAt"`;
+	i.created_at as "createdAt", i.expires_at as "expiresAt", i.uses`;
 const pending = fragment`i.accepted_at is null and i.revoked_at is null and i.expires_at > now()`;
 
 /** Creates a working group in an event; the caller has checked they organize it. */
@@ -114,6 +117,20 @@ export async function addMember(db: Db, actor: Principal, input: MemberInput): P
 	});
 }
 
+/**
+ * Creates a link invitation for the actor's group: anyone logged in who has the link may join, as
+ * `role` (participant or observer only: the link may travel further than intended, so it never
+ * grants editing or moderation), until it is revoked or expires.
+ */
+export async function createLinkInvitation(db: Db, actor: Principal, input: LinkInvitationInput): Promise<Invitation> {
+	const [invitation] = await db.sql<Invitation>`
+		insert into invitations as i (group_id, email, role, delegation, token, created_by, expires_at)
+		values (${actor.groupId}, null, ${input.role}, ${input.delegation ?? null}, ${newToken()}, ${actor.userId},
+			${new Date(Date.now() + invitationLifetimeMs)})
+		returning ${invitationFields}`;
+	return invitation!;
+}
+
 /** Changes a member's role and/or delegation; NOT_FOUND when they are not in the group. */
 export async function updateMember(
 	db: Db,
@@ -162,7 +179,7 @@ export async function revokeInvitation(db: Db, groupId: string, invitationId: st
 	if (revoked.length === 0) throw notFound('Invitation not found');
 }
 
-export type InvitationView = { groupId: string; groupName: string; eventTitle: string; role: GroupRole; email: string };
+export type InvitationView = { groupId: string; groupName: string; eventTitle: string; role: GroupRole; email: string | null };
 
 /** What an invitation link offers, for the page that asks to accept it; NOT_FOUND unless pending. */
 export async function invitationByToken(db: Db, token: string): Promise<InvitationView> {
@@ -175,24 +192,35 @@ export async function invitationByToken(db: Db, token: string): Promise<Invitati
 }
 
 /**
- * Accepts an invitation for the logged-in user: grants its role (an existing membership stays as it is)
- * and uses the link up. Returns the group id. INVITATION_USED when it was already accepted or revoked.
+ * Accepts an invitation for the logged-in user: grants its role (an existing membership stays as it
+ * is). An invitation for an address is used up, and only the account with that address may accept
+ * it (issue 12 item 9): anyone else who holds the link gets INVITATION_FOR_OTHER_ADDRESS and nothing
+ * changes. A link invitation stays open for the next person. Returns the group id.
+ * INVITATION_USED when it was already accepted, revoked or has expired.
  */
-export async function acceptInvitation(db: Db, token: string, userId: string): Promise<string> {
+export async function acceptInvitation(db: Db, token: string, user: { id: string; email: string }): Promise<string> {
 	return db.begin(async (sql) => {
-		const [invitation] = await sql<{ id: string; groupId: string; role: GroupRole; delegation: string | null; usable: boolean }>`
-			select i.id, i.group_id as "groupId", i.role, i.delegation, (${pending}) as usable
+		const [invitation] = await sql<{ id: string; groupId: string; email: string | null; role: GroupRole; delegation: string | null; usable: boolean }>`
+			select i.id, i.group_id as "groupId", i.email, i.role, i.delegation, (${pending}) as usable
 			from invitations i where i.token = ${token}
 			for update`;
 		if (!invitation) throw notFound('This invitation link is not valid');
 		if (!invitation.usable) throw new AppError('INVITATION_USED', 'This invitation was already used, revoked or has expired');
-		const current = await membership(sql, invitation.groupId, userId);
+		// Security seam: the link alone is not enough for a personal invitation (it may be forwarded).
+		if (invitation.email !== null && invitation.email !== user.email) {
+			throw new AppError('INVITATION_FOR_OTHER_ADDRESS', 'This invitation is for another e-mail address; log in with the address it was sent to');
+		}
+		const current = await membership(sql, invitation.groupId, user.id);
 		if (!current) {
 			await sql`
 				insert into memberships (group_id, user_id, role, delegation)
-				values (${invitation.groupId}, ${userId}, ${invitation.role}, ${invitation.delegation})`;
+				values (${invitation.groupId}, ${user.id}, ${invitation.role}, ${invitation.delegation})`;
 		}
-		await sql`update invitations set accepted_at = now(), accepted_by = ${userId} where id = ${invitation.id}`;
+		if (invitation.email === null) {
+			if (!current) await sql`update invitations set uses = uses + 1 where id = ${invitation.id}`;
+		} else {
+			await sql`update invitations set accepted_at = now(), accepted_by = ${user.id}, uses = 1 where id = ${invitation.id}`;
+		}
 		return invitation.groupId;
 	});
 }

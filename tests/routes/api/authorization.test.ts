@@ -155,6 +155,23 @@ const actions: Action[] = [
 		}
 	},
 	{
+		does: 'create a link invitation for anyone, as participant',
+		rule: 'AZ-65',
+		expected: managers(201),
+		unchanged: 'memberships',
+		act: async (world, actor) => {
+			const response = await actor.post(`/api/groups/${world.groupId}/invitations`, { role: 'participant' });
+			return {
+				response,
+				verify: async () => {
+					expect(response.body.invitation).toMatchObject({ email: null, role: 'participant', uses: 0 });
+					const { invitations } = await membershipState(world.clients.organizer, world.groupId);
+					expect(invitations.map((i) => i.id)).toContain(response.body.invitation.id);
+				}
+			};
+		}
+	},
+	{
 		does: "change a member's role",
 		rule: 'AZ-18',
 		expected: managers(200),

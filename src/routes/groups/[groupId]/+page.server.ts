@@ -8,7 +8,7 @@ import * as sessions from '$lib/server/sessions';
 import { sessionCreateBody } from '$lib/protocol/live';
 import { invitationUrl } from '$lib/server/invitations';
 import { orErrorPage, userOrLogin, uuidParam } from '$lib/server/pages';
-import { documentBody, invitationRef, memberBody, memberChangeForm, memberRef } from '$lib/protocol/api';
+import { documentBody, invitationRef, linkInvitationBody, memberBody, memberChangeForm, memberRef } from '$lib/protocol/api';
 import { atLeast } from '$lib/protocol/roles';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -72,7 +72,7 @@ export const actions: Actions = {
 			const principal = await moderatorOf(event);
 			const result = await groups.addMember(appContext().db, principal, input);
 			if (result.kind === 'invited') {
-				return { invited: { email: result.invitation.email, url: invitationUrl(event, result.invitation.token) } };
+				return { invited: { email: input.email, url: invitationUrl(event, result.invitation.token) } };
 			}
 			appContext().signals.emit('membershipChanged', { groupId: principal.groupId, userId: result.membership.userId });
 			return { added: { name: result.membership.name, kind: result.kind } };
@@ -94,6 +94,14 @@ export const actions: Actions = {
 			await groups.removeMember(appContext().db, principal.groupId, userId);
 			appContext().signals.emit('membershipChanged', { groupId: principal.groupId, userId });
 			return { removed: true };
+		});
+	},
+	createLinkInvitation: async (event) => {
+		const values = formValues(await event.request.formData(), ['role', 'delegation']);
+		return formAction({ ...values, delegation: blankToNull(values.delegation) }, linkInvitationBody, async (input) => {
+			const principal = await moderatorOf(event);
+			const invitation = await groups.createLinkInvitation(appContext().db, principal, input);
+			return { linkCreated: { role: invitation.role, url: invitationUrl(event, invitation.token) } };
 		});
 	},
 	revokeInvitation: async (event) => {

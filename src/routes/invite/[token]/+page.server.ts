@@ -13,7 +13,17 @@ export const load: PageServerLoad = async ({ params, locals }) => {
 	return orErrorPage(async () => {
 		if (!token.safeParse(params.token).success) throw notFound('This invitation link is not valid');
 		const invitation = await groups.invitationByToken(appContext().db, params.token);
-		return { invitation: { groupName: invitation.groupName, eventTitle: invitation.eventTitle, role: invitation.role }, loggedIn: !!locals.user };
+		return {
+			invitation: {
+				groupName: invitation.groupName,
+				eventTitle: invitation.eventTitle,
+				role: invitation.role,
+				forAnyone: invitation.email === null
+			},
+			loggedIn: !!locals.user,
+			// Said before the person tries, without showing whose address it is.
+			forOtherAddress: !!locals.user && invitation.email !== null && invitation.email !== locals.user.email
+		};
 	});
 };
 
@@ -21,7 +31,7 @@ export const actions: Actions = {
 	default: async (event) => {
 		const user = userOrLogin(event);
 		return formAction({ token: event.params.token }, z.strictObject({ token }), async (input) => {
-			const groupId = await groups.acceptInvitation(appContext().db, input.token, user.id);
+			const groupId = await groups.acceptInvitation(appContext().db, input.token, user);
 			appContext().signals.emit('membershipChanged', { groupId, userId: user.id });
 			redirect(303, `/groups/${groupId}`);
 		});

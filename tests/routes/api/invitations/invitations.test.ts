@@ -63,8 +63,9 @@ describe.each(backends())('invitations on %s', (backend) => {
 
 	it('accepting an invitation as a logged-in user grants its role and delegation and uses it up', async () => {
 		const { organizer, event, group } = await eventWithGroup(server.url);
-		const invitation = await invite(organizer, group.id, uniqueEmail('acceptor'), 'participant', 'Қазақстан — Жоғарғы Сот');
-		const guest = await newUser(server.url, 'Guest');
+		const email = uniqueEmail('acceptor');
+		const invitation = await invite(organizer, group.id, email, 'participant', 'Қазақстан — Жоғарғы Сот');
+		const guest = await newUser(server.url, 'Guest', email);
 		const accepted = await accept(guest, tokenOf(invitation.url));
 		expect(accepted.status).toBe(200);
 		expect(accepted.body).toEqual({ groupId: group.id });
@@ -79,8 +80,9 @@ describe.each(backends())('invitations on %s', (backend) => {
 
 	it('accepting an invitation twice answers 410 INVITATION_USED, and a second person gets no membership', async () => {
 		const { organizer, group } = await eventWithGroup(server.url);
-		const token = tokenOf((await invite(organizer, group.id, uniqueEmail('once'), 'member')).url);
-		const first = await newUser(server.url);
+		const email = uniqueEmail('once');
+		const token = tokenOf((await invite(organizer, group.id, email, 'member')).url);
+		const first = await newUser(server.url, 'Invitee', email);
 		const second = await newUser(server.url);
 		expect((await accept(first, token)).status).toBe(200);
 		const before = await membershipState(organizer, group.id);
@@ -94,10 +96,17 @@ describe.each(backends())('invitations on %s', (backend) => {
 		expect((await second.get(`/api/groups/${group.id}`)).status).toBe(404);
 	});
 
-	it('two people accepting the same invitation at the same moment: exactly one gets in', async () => {
+	it('the invitee accepting from five devices at the same moment: exactly one acceptance counts', async () => {
 		const { organizer, group } = await eventWithGroup(server.url);
-		const token = tokenOf((await invite(organizer, group.id, uniqueEmail('race'), 'member')).url);
-		const racers = await Promise.all(Array.from({ length: 5 }, () => newUser(server.url)));
+		const email = uniqueEmail('race');
+		const token = tokenOf((await invite(organizer, group.id, email, 'member')).url);
+		const invitee = await newUser(server.url, 'Invitee', email);
+		const racers = [invitee];
+		for (let device = 1; device < 5; device++) {
+			const client = new ApiClient(server.url);
+			expect((await client.post('/api/auth/login', { email, password: 'correct horse battery' })).status).toBe(200);
+			racers.push(Object.assign(client, { user: invitee.user }));
+		}
 		const answers = await Promise.all(racers.map((racer) => accept(racer, token)));
 		expect(answers.map((a) => a.status).sort()).toEqual([200, 410, 410, 410, 410]);
 		expect((await membershipState(organizer, group.id)).members).toHaveLength(1);
@@ -120,8 +129,9 @@ describe.each(backends())('invitations on %s', (backend) => {
 
 	it('an accepted invitation can no longer be revoked (404) and the membership it granted stays', async () => {
 		const { organizer, group } = await eventWithGroup(server.url);
-		const invitation = await invite(organizer, group.id, uniqueEmail('kept'), 'member');
-		const guest = await newUser(server.url);
+		const email = uniqueEmail('kept');
+		const invitation = await invite(organizer, group.id, email, 'member');
+		const guest = await newUser(server.url, 'Invitee', email);
 		expect((await accept(guest, tokenOf(invitation.url))).status).toBe(200);
 		expect((await organizer.delete(`/api/groups/${group.id}/invitations/${invitation.id}`)).status).toBe(404);
 		expect((await guest.get(`/api/groups/${group.id}`)).body.role).toBe('member');
@@ -134,7 +144,7 @@ describe.each(backends())('invitations on %s', (backend) => {
 		await organizer.delete(`/api/groups/${group.id}/invitations/${first.id}`);
 		const second = await invite(organizer, group.id, email);
 		expect(second.url).not.toBe(first.url);
-		const guest = await newUser(server.url);
+		const guest = await newUser(server.url, 'Invitee', email);
 		expect((await accept(guest, tokenOf(first.url))).status).toBe(410);
 		expect((await accept(guest, tokenOf(second.url))).status).toBe(200);
 	});
@@ -154,8 +164,9 @@ describe.each(backends())('invitations on %s', (backend) => {
 
 	it('a well-formed token that was never issued, or the uppercase of a real one, answers 404 and the real one stays valid', async () => {
 		const { organizer, group } = await eventWithGroup(server.url);
-		const token = tokenOf((await invite(organizer, group.id, uniqueEmail('real'))).url);
-		const guest = await newUser(server.url);
+		const email = uniqueEmail('real');
+		const token = tokenOf((await invite(organizer, group.id, email)).url);
+		const guest = await newUser(server.url, 'Invitee', email);
 		expect((await accept(guest, 'a'.repeat(32))).status).toBe(404);
 		expect((await accept(guest, token.toUpperCase())).status).toBe(404);
 		expect((await accept(guest, token)).status).toBe(200);
@@ -169,11 +180,12 @@ describe.each(backends())('invitations on %s', (backend) => {
 		expect((await membershipState(organizer, group.id)).invitations.map((i) => i.id)).toEqual([invitation.id]);
 	});
 
-	it('a member who accepts an invitation to their own group keeps their current role, and the link is used up', async () => {
+	it('an invitee who was added to the group meanwhile keeps their current role on accepting, and the link is used up', async () => {
 		const { organizer, group } = await eventWithGroup(server.url);
-		const member = await newUser(server.url);
+		const email = uniqueEmail('added-meanwhile');
+		const invitation = await invite(organizer, group.id, email, 'observer');
+		const member = await newUser(server.url, 'Invitee', email);
 		await addMember(organizer, group.id, member, 'member', 'Kyrgyzstan');
-		const invitation = await invite(organizer, group.id, uniqueEmail('forwarded'), 'observer');
 		expect((await accept(member, tokenOf(invitation.url))).status).toBe(200);
 		const { members, invitations } = await membershipState(organizer, group.id);
 		expect(members).toEqual([expect.objectContaining({ userId: member.user.id, role: 'member', delegation: 'Kyrgyzstan' })]);
@@ -184,9 +196,127 @@ describe.each(backends())('invitations on %s', (backend) => {
 		const { organizer, group } = await eventWithGroup(server.url);
 		const moderator = await newUser(server.url);
 		await addMember(organizer, group.id, moderator, 'moderator');
-		const invitation = await invite(moderator, group.id, uniqueEmail('by-moderator'), 'observer');
-		const guest = await newUser(server.url);
+		const email = uniqueEmail('by-moderator');
+		const invitation = await invite(moderator, group.id, email, 'observer');
+		const guest = await newUser(server.url, 'Invitee', email);
 		expect((await accept(guest, tokenOf(invitation.url))).status).toBe(200);
 		expect((await guest.get(`/api/groups/${group.id}`)).body.role).toBe('observer');
+	});
+
+	describe('tied to the invited address, or a link for anyone up to participant (AZ-65)', () => {
+		const otherAddress = 'This invitation is for another e-mail address';
+
+		/** The invitation page as a browser without JavaScript sees it, and its form posted. */
+		const invitePage = (client: ApiClient, token: string) => client.get(`/invite/${token}`, { accept: 'text/html' });
+		const acceptByForm = (client: ApiClient, token: string) =>
+			client.request('POST', `/invite/${token}`, { body: '', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' } });
+
+		it('a moderator invitation opened by an account with another address is refused 403 INVITATION_FOR_OTHER_ADDRESS, grants nothing, and stays for its address (AZ-65)', async () => {
+			const { organizer, group } = await eventWithGroup(server.url);
+			const email = uniqueEmail('chair');
+			const token = tokenOf((await invite(organizer, group.id, email, 'moderator')).url);
+			const before = await membershipState(organizer, group.id);
+			const holder = await newUser(server.url, 'Forwarded the link');
+			const refused = await accept(holder, token);
+			expect(refused.status).toBe(403);
+			expect(refused.body).toEqual({ error: { code: 'INVITATION_FOR_OTHER_ADDRESS', message: expect.stringContaining('another e-mail address') } });
+			expect((await holder.get(`/api/groups/${group.id}`)).status).toBe(404);
+			expect(await membershipState(organizer, group.id)).toEqual(before);
+			const invitee = await newUser(server.url, 'The chair', email);
+			expect((await accept(invitee, token)).status).toBe(200);
+			expect((await invitee.get(`/api/groups/${group.id}`)).body.role).toBe('moderator');
+		});
+
+		it('the address is compared without regard to case: invited in capitals, registered in lower case (AZ-65)', async () => {
+			const { organizer, group } = await eventWithGroup(server.url);
+			const email = uniqueEmail('casing');
+			const token = tokenOf((await invite(organizer, group.id, email.toUpperCase(), 'member')).url);
+			const invitee = await newUser(server.url, 'Invitee', email.replace(/^c/, 'C'));
+			expect((await accept(invitee, token)).status).toBe(200);
+		});
+
+		it('the invitation page tells an account with another address that it is for another address, offers no accept button, and its form is refused 403 (AZ-65)', async () => {
+			const { organizer, group } = await eventWithGroup(server.url);
+			const email = uniqueEmail('personal');
+			const token = tokenOf((await invite(organizer, group.id, email, 'member')).url);
+			const holder = await newUser(server.url, 'Forwarded the link');
+			const page = await invitePage(holder, token);
+			expect(page.status).toBe(200);
+			expect(page.body).toContain(otherAddress);
+			expect(page.body).not.toContain('Accept and join');
+			expect(page.body).not.toContain(email);
+			const posted = await acceptByForm(holder, token);
+			expect(posted.status).toBe(403);
+			expect(posted.body).toContain(otherAddress);
+			expect((await holder.get(`/api/groups/${group.id}`)).status).toBe(404);
+			const invitee = await newUser(server.url, 'Invitee', email);
+			const own = await invitePage(invitee, token);
+			expect(own.body).toContain('Accept and join');
+			expect(own.body).toContain('This invitation is personal');
+			expect(own.body).not.toContain(otherAddress);
+		});
+
+		it('a link invitation lets several people with the link join as participants, stays open, and the group lists it with how many joined (AZ-65)', async () => {
+			const { organizer, group } = await eventWithGroup(server.url);
+			const created = await organizer.post(`/api/groups/${group.id}/invitations`, { role: 'participant', delegation: 'OSCE' });
+			expect(created.status).toBe(201);
+			const invitation = created.body.invitation;
+			expect(invitation).toMatchObject({ groupId: group.id, email: null, role: 'participant', delegation: 'OSCE', uses: 0 });
+			expect(invitation.url).toMatch(/\/invite\/[a-z2-7]{32}$/);
+			expect(invitation).not.toHaveProperty('token');
+			const people = await Promise.all([newUser(server.url, 'First'), newUser(server.url, 'Second'), newUser(server.url, 'Third')]);
+			for (const person of people) {
+				expect((await accept(person, tokenOf(invitation.url))).status).toBe(200);
+				expect((await person.get(`/api/groups/${group.id}`)).body.role).toBe('participant');
+			}
+			const { members, invitations } = await membershipState(organizer, group.id);
+			expect(members).toHaveLength(3);
+			expect(members.every((m: any) => m.role === 'participant' && m.delegation === 'OSCE')).toBe(true);
+			expect(invitations).toEqual([expect.objectContaining({ id: invitation.id, email: null, uses: 3 })]);
+			const page = await invitePage(new ApiClient(server.url), tokenOf(invitation.url));
+			expect(page.body).toContain('This is an open link: anyone who has it may join.');
+		});
+
+		it.each(['member', 'moderator', 'organizer'])('a link invitation as %s is refused 400 VALIDATION and nothing is created (AZ-65)', async (role) => {
+			const { organizer, group } = await eventWithGroup(server.url);
+			const before = await membershipState(organizer, group.id);
+			const response = await organizer.post(`/api/groups/${group.id}/invitations`, { role });
+			expect(response.status).toBe(400);
+			expect(response.body.error).toMatchObject({ code: 'VALIDATION', fields: { role: expect.any(String) } });
+			expect(await membershipState(organizer, group.id)).toEqual(before);
+		});
+
+		it('a link invitation with an e-mail or another unknown field is refused 400 VALIDATION (AZ-65)', async () => {
+			const { organizer, group } = await eventWithGroup(server.url);
+			const response = await organizer.post(`/api/groups/${group.id}/invitations`, { role: 'observer', email: uniqueEmail() });
+			expect(response.status).toBe(400);
+			expect(response.body.error.code).toBe('VALIDATION');
+			expect((await membershipState(organizer, group.id)).invitations).toEqual([]);
+		});
+
+		it('a revoked link lets nobody else in (410), and those who joined by it stay (AZ-65)', async () => {
+			const { organizer, group } = await eventWithGroup(server.url);
+			const invitation = (await organizer.post(`/api/groups/${group.id}/invitations`, { role: 'observer' })).body.invitation;
+			const early = await newUser(server.url, 'Early');
+			expect((await accept(early, tokenOf(invitation.url))).status).toBe(200);
+			expect((await organizer.delete(`/api/groups/${group.id}/invitations/${invitation.id}`)).status).toBe(204);
+			const late = await newUser(server.url, 'Late');
+			const refused = await accept(late, tokenOf(invitation.url));
+			expect(refused.status).toBe(410);
+			expect(refused.body.error.code).toBe('INVITATION_USED');
+			expect((await late.get(`/api/groups/${group.id}`)).status).toBe(404);
+			expect((await early.get(`/api/groups/${group.id}`)).body.role).toBe('observer');
+		});
+
+		it('a member who opens the group link keeps their role and is not counted as joined (AZ-65)', async () => {
+			const { organizer, group } = await eventWithGroup(server.url);
+			const member = await newUser(server.url);
+			await addMember(organizer, group.id, member, 'member');
+			const invitation = (await organizer.post(`/api/groups/${group.id}/invitations`, { role: 'participant' })).body.invitation;
+			expect((await accept(member, tokenOf(invitation.url))).status).toBe(200);
+			const { members, invitations } = await membershipState(organizer, group.id);
+			expect(members).toEqual([expect.objectContaining({ userId: member.user.id, role: 'member' })]);
+			expect(invitations).toEqual([expect.objectContaining({ id: invitation.id, uses: 0 })]);
+		});
 	});
 });

@@ -8,7 +8,7 @@ export const POST = api(async (event) => {
 	const user = requireUser(event);
 	const token = event.params.token ?? '';
 	if (!/^[a-z2-7]{32}$/.test(token)) throw new AppError('NOT_FOUND', 'This invitation link is not valid');
-	const groupId = await groups.acceptInvitation(appContext().db, token, user.id);
+	const groupId = await groups.acceptInvitation(appContext().db, token, user);
 	appContext().signals.emit('membershipChanged', { groupId, userId: user.id });
 	return json({ groupId });
 });
