@@ -26,7 +26,17 @@ export type Config = {
 	 * sockets in all. A person's tabs stay far below; one account cannot fill the server (issue 12).
 	 */
 	connectionCaps: { collabPerDocument: number; live: number };
+	/**
+	 * People one account may add to groups (or invite) per window, counted per address sent: bounds
+	 * how fast anyone can test which addresses have accounts (issue 12), while a roster of 500
+	 * pasted at once still fits.
+	 */
+	memberAdditions: { perAdder: number; windowMs: number };
+	/** Who may create events: listed addresses and @domains; null = anyone with an account. */
+	eventCreators: EventCreators | null;
 };
+
+export type EventCreators = { addresses: string[]; domains: string[] };
 
 const optionalUrl = (protocols: string[]) =>
 	z
@@ -54,6 +64,25 @@ const count = (fallback: number, max: number) =>
 		.optional()
 		.transform((v) => (v === undefined || v === '' ? fallback : Number(v)))
 		.refine((v) => Number.isInteger(v) && v >= 1 && v <= max, { message: `must be an integer 1–${max}` });
+
+// A host name of dot-separated labels (IDN as punycode), e.g. court.gov.kz.
+const domainName = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+const emailAddress = z.email();
+
+/** EVENT_CREATORS: addresses and @domain entries separated by commas; empty = open. */
+const eventCreators = z
+	.string()
+	.optional()
+	.transform((value) => (value ?? '').split(/[\s,;]+/).map((entry) => entry.trim().toLowerCase()).filter(Boolean))
+	.refine(
+		(entries) => entries.every((entry) => (entry.startsWith('@') ? domainName.test(entry.slice(1)) : emailAddress.safeParse(entry).success)),
+		{ message: 'must list e-mail addresses and @domain entries separated by commas' }
+	)
+	.transform((entries): EventCreators | null =>
+		entries.length === 0
+			? null
+			: { addresses: entries.filter((e) => !e.startsWith('@')), domains: entries.filter((e) => e.startsWith('@')).map((e) => e.slice(1)) }
+	);
 
 const schema = z.object({
 	PORT: z
@@ -87,7 +116,10 @@ const schema = z.object({
 		.transform((v) => (v === undefined || v === '' ? 19456 : Number(v)))
 		.refine((v) => Number.isInteger(v) && v >= 1024, { message: 'must be an integer ≥ 1024' }),
 	COLLAB_CONNECTIONS_PER_DOCUMENT: count(20, 10_000),
-	LIVE_CONNECTIONS_PER_ACCOUNT: count(30, 10_000)
+	LIVE_CONNECTIONS_PER_ACCOUNT: count(30, 10_000),
+	MEMBER_ADDITIONS_PER_ADDER: count(1000, 1_000_000),
+	MEMBER_ADDITION_WINDOW_MINUTES: count(60, 7 * 24 * 60),
+	EVENT_CREATORS: eventCreators
 });
 
 export class ConfigError extends Error {
@@ -122,6 +154,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 		collabUnloadDelayMs: v.COLLAB_UNLOAD_DELAY_MS,
 		metricsToken: v.METRICS_TOKEN,
 		argon2MemoryKiB: v.PLENARY_ARGON2_MEMORY_KIB,
-		connectionCaps: { collabPerDocument: v.COLLAB_CONNECTIONS_PER_DOCUMENT, live: v.LIVE_CONNECTIONS_PER_ACCOUNT }
+		connectionCaps: { collabPerDocument: v.COLLAB_CONNECTIONS_PER_DOCUMENT, live: v.LIVE_CONNECTIONS_PER_ACCOUNT },
+		memberAdditions: { perAdder: v.MEMBER_ADDITIONS_PER_ADDER, windowMs: v.MEMBER_ADDITION_WINDOW_MINUTES * 60_000 },
+		eventCreators: v.EVENT_CREATORS
 	};
 }
