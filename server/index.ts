@@ -63,6 +63,9 @@ try {
 	const metrics = createMetrics(realtime);
 	const url = await listenWithShutdown(server, context, realtime);
 	context.log.info({ url, database: context.db.kind }, 'Plenary is listening');
+	if (config.production && !config.eventCreators) {
+		context.log.warn('EVENT_CREATORS is empty: anyone with an account may create events and add people to them by e-mail');
+	}
 	process.stderr.write(`\nPlenary is running at ${url}\n`);
 	if (seeded) {
 		process.stderr.write(`Demo accounts (password for all: ${seeded.password}):\n`);

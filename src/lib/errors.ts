@@ -36,6 +36,10 @@ export function errorText(code: ErrorCode | string | null | undefined): string {
 			return m.error_too_large();
 		case 'TOO_MANY_CONNECTIONS':
 			return m.error_too_many_connections();
+		case 'MEMBER_DECLINED':
+			return m.error_member_declined();
+		case 'LAST_ORGANIZER':
+			return m.error_last_organizer();
 		default:
 			return m.error_internal();
 	}

@@ -38,13 +38,36 @@ describe.each(backends())('start-up on %s', (backend) => {
 	});
 });
 
+describe('EVENT_CREATORS at start-up (AZ-68)', () => {
+	const production = { NODE_ENV: 'production', PLENARY_ARGON2_MEMORY_KIB: '19456' };
+	const warnings = (output: string) => output.split('\n').filter((line) => line.includes('EVENT_CREATORS'));
+
+	it('in production with EVENT_CREATORS empty, one log line says anyone may create events', async () => {
+		const server = await startServer('pglite', { env: production });
+		await server.stop();
+		await server.dispose();
+		const lines = warnings(server.output());
+		expect(lines).toHaveLength(1);
+		expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, msg: expect.stringContaining('anyone with an account may create events') });
+	}, 120_000);
+
+	it('in production with EVENT_CREATORS set, no such line', async () => {
+		const server = await startServer('pglite', { env: { ...production, EVENT_CREATORS: '@court.kz' } });
+		await server.stop();
+		await server.dispose();
+		expect(warnings(server.output())).toEqual([]);
+	}, 120_000);
+});
+
 describe('configuration', () => {
 	it.each([
 		['PORT', 'eighty', 'PORT'],
 		['DATABASE_URL', 'mysql://x', 'DATABASE_URL'],
 		['ORIGIN', 'https://example.org/path', 'ORIGIN'],
 		['LOG_LEVEL', 'loud', 'LOG_LEVEL'],
-		['METRICS_TOKEN', 'short', 'METRICS_TOKEN']
+		['METRICS_TOKEN', 'short', 'METRICS_TOKEN'],
+		['EVENT_CREATORS', 'court.kz', 'EVENT_CREATORS'],
+		['MEMBER_ADDITIONS_PER_ADDER', '0', 'MEMBER_ADDITIONS_PER_ADDER']
 	])('a wrong %s stops start-up with one line naming it', (variable, value, named) => {
 		const result = spawnSync(process.execPath, ['build-server/index.js'], {
 			cwd: root,

@@ -15,6 +15,8 @@ export const limits = {
 	passwordMin: 10,
 	passwordMax: 256,
 	email: 254,
+	/** Addresses in one bulk addition: a real roster, pasted or from a CSV file. */
+	bulkMembers: 500,
 	jsonBodyBytes: 1024 * 1024
 } as const;
 
@@ -88,6 +90,21 @@ export const linkInvitationBody = z.strictObject({
 	delegation: oneLine(limits.title).nullish()
 });
 
+/** The bulk form of POST /api/groups/:groupId/members: one role (and delegation) for every address. */
+export const memberBulkBody = z.strictObject({
+	emails: z.array(email).min(1, 'at least one address').max(limits.bulkMembers, `at most ${limits.bulkMembers} addresses at once`),
+	role,
+	delegation: oneLine(limits.title).nullish()
+});
+
+/**
+ * What became of each address of a bulk addition: `added` (an account, now a member), `invited` (no
+ * account: a pending invitation), `already_member` (left as it was), `declined` (they left a group
+ * or event this adder had put them in and refuse being added by them again).
+ */
+export const memberAddStatuses = ['added', 'invited', 'already_member', 'declined'] as const;
+export type MemberAddStatus = (typeof memberAddStatuses)[number];
+
 export const memberUpdateBody = z
 	.strictObject({ role: role.optional(), delegation: oneLine(limits.title).nullish() })
 	.refine((b) => b.role !== undefined || b.delegation !== undefined, { message: 'nothing to change' });
@@ -95,6 +112,9 @@ export const memberUpdateBody = z
 /** Form posts that name things by id (the page's forms; the API has them in the path). */
 export const invitationRef = z.strictObject({ groupId: uuid, invitationId: uuid });
 export const memberRef = z.strictObject({ userId: uuid });
+export const noticeRef = z.strictObject({ noticeId: uuid });
+export const groupRef = z.strictObject({ groupId: uuid });
+export const eventRef = z.strictObject({ eventId: uuid });
 export const memberChangeForm = z.strictObject({ userId: uuid, role, delegation: oneLine(limits.title).nullable() });
 
 export const passwordChangeBody = z.strictObject({
@@ -116,6 +136,7 @@ export const localeBody = z.strictObject({ locale: z.enum(locales) });
 export type EventInput = z.infer<typeof eventBody>;
 export type MemberInput = z.infer<typeof memberBody>;
 export type LinkInvitationInput = z.infer<typeof linkInvitationBody>;
+export type MemberBulkInput = z.infer<typeof memberBulkBody>;
 
 /** Flattens a zod error into `{ field: message }` for forms and the API. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {

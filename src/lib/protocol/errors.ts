@@ -29,6 +29,10 @@ export const ErrorCode = {
 	UNKNOWN_EVENT: 'UNKNOWN_EVENT',
 	/** The account holds as many simultaneous connections as a deployment allows (issue 12). */
 	TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
+	/** The person left a group or event this adder had put them in, and refuses being added by them again. */
+	MEMBER_DECLINED: 'MEMBER_DECLINED',
+	/** Leaving would leave the event without an organizer. */
+	LAST_ORGANIZER: 'LAST_ORGANIZER',
 	INTERNAL: 'INTERNAL'
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -28,7 +28,17 @@ export type Config = {
 	connectionCaps: { collabPerDocument: number; live: number };
 	/** New accounts per client address in a window (a venue's Wi-Fi puts hundreds behind one address). */
 	registrations: { perAddress: number; windowMinutes: number };
+	/**
+	 * People one account may add to groups (or invite) per window, counted per address sent: bounds
+	 * how fast anyone can test which addresses have accounts (issue 12), while a roster of 500
+	 * pasted at once still fits.
+	 */
+	memberAdditions: { perAdder: number; windowMs: number };
+	/** Who may create events: listed addresses and @domains; null = anyone with an account. */
+	eventCreators: EventCreators | null;
 };
+
+export type EventCreators = { addresses: string[]; domains: string[] };
 
 const optionalUrl = (protocols: string[]) =>
 	z
@@ -56,6 +66,25 @@ const count = (fallback: number, max: number) =>
 		.optional()
 		.transform((v) => (v === undefined || v === '' ? fallback : Number(v)))
 		.refine((v) => Number.isInteger(v) && v >= 1 && v <= max, { message: `must be an integer 1–${max}` });
+
+// A host name of dot-separated labels (IDN as punycode), e.g. court.gov.kz.
+const domainName = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+const emailAddress = z.email();
+
+/** EVENT_CREATORS: addresses and @domain entries separated by commas; empty = open. */
+const eventCreators = z
+	.string()
+	.optional()
+	.transform((value) => (value ?? '').split(/[\s,;]+/).map((entry) => entry.trim().toLowerCase()).filter(Boolean))
+	.refine(
+		(entries) => entries.every((entry) => (entry.startsWith('@') ? domainName.test(entry.slice(1)) : emailAddress.safeParse(entry).success)),
+		{ message: 'must list e-mail addresses and @domain entries separated by commas' }
+	)
+	.transform((entries): EventCreators | null =>
+		entries.length === 0
+			? null
+			: { addresses: entries.filter((e) => !e.startsWith('@')), domains: entries.filter((e) => e.startsWith('@')).map((e) => e.slice(1)) }
+	);
 
 const schema = z.object({
 	PORT: z
@@ -91,7 +120,10 @@ const schema = z.object({
 	COLLAB_CONNECTIONS_PER_DOCUMENT: count(20, 10_000),
 	LIVE_CONNECTIONS_PER_ACCOUNT: count(30, 10_000),
 	REGISTRATIONS_PER_ADDRESS: count(100, 1_000_000),
-	REGISTRATION_WINDOW_MINUTES: count(10, 24 * 60)
+	REGISTRATION_WINDOW_MINUTES: count(10, 24 * 60),
+	MEMBER_ADDITIONS_PER_ADDER: count(1000, 1_000_000),
+	MEMBER_ADDITION_WINDOW_MINUTES: count(60, 7 * 24 * 60),
+	EVENT_CREATORS: eventCreators
 });
 
 export class ConfigError extends Error {
@@ -127,7 +159,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 		metricsToken: v.METRICS_TOKEN,
 		argon2MemoryKiB: v.PLENARY_ARGON2_MEMORY_KIB,
 		connectionCaps: { collabPerDocument: v.COLLAB_CONNECTIONS_PER_DOCUMENT, live: v.LIVE_CONNECTIONS_PER_ACCOUNT },
-		registrations: { perAddress: v.REGISTRATIONS_PER_ADDRESS, windowMinutes: v.REGISTRATION_WINDOW_MINUTES }
+		registrations: { perAddress: v.REGISTRATIONS_PER_ADDRESS, windowMinutes: v.REGISTRATION_WINDOW_MINUTES },
+		memberAdditions: { perAdder: v.MEMBER_ADDITIONS_PER_ADDER, windowMs: v.MEMBER_ADDITION_WINDOW_MINUTES * 60_000 },
+		eventCreators: v.EVENT_CREATORS
 	};
 }
 

@@ -8,6 +8,7 @@ import { openPostgres } from './db/postgres';
 import { createLogger, type Logger } from './log';
 import { createPasswords, type Passwords } from './auth/passwords';
 import { createLoginLimiter, createRegistrationLimiter, FailureWindow, type LoginLimiter } from './auth/rate-limit';
+import { Allowance } from './auth/allowance';
 
 /** Things that happened in the app that open connections must react to (realtime subscribes). */
 export type AppSignals = {
@@ -39,6 +40,8 @@ export type AppContext = {
 	probeLimiter: FailureWindow;
 	/** New comments per user (5 per 10 s, DESIGN.md limits). */
 	commentLimiter: FailureWindow;
+	/** People added to groups per adder (MEMBER_ADDITIONS_PER_ADDER per MEMBER_ADDITION_WINDOW_MINUTES). */
+	memberAdditionLimiter: Allowance;
 	signals: EventEmitter<AppSignals>;
 	presence: PresenceDirectory;
 };
@@ -66,6 +69,7 @@ export async function createContext(config: Config, migrationsDir: string): Prom
 		registrationLimiter: createRegistrationLimiter(config.registrations.perAddress, config.registrations.windowMinutes),
 		probeLimiter: new FailureWindow(100, 60_000),
 		commentLimiter: new FailureWindow(commentLimits.perWindow, commentLimits.windowMs),
+		memberAdditionLimiter: new Allowance(config.memberAdditions.perAdder, config.memberAdditions.windowMs),
 		signals: new EventEmitter<AppSignals>(),
 		presence: new PresenceDirectory()
 	};

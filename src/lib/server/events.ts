@@ -1,5 +1,7 @@
+import type { EventCreators } from './config';
+import * as consent from './consent';
 import { fragment, type Db } from './db/db';
-import { notFound } from './errors';
+import { AppError, notFound } from './errors';
 import type { EventInput } from '../protocol/api';
 import type { GroupRole } from '../protocol/roles';
 
@@ -17,6 +19,17 @@ export type Event = {
 /** The columns of an `Event`, for queries that name the events table `e`. */
 const eventFields = fragment`e.id, e.title, to_char(e.starts_on, 'YYYY-MM-DD') as "startsOn",
 	to_char(e.ends_on, 'YYYY-MM-DD') as "endsOn", e.venue, e.languages, e.created_at as "createdAt"`;
+
+/**
+ * Whether a person may create events: anyone when the deployment lists nobody (EVENT_CREATORS
+ * empty), else a listed address or an address at a listed domain (exactly that domain, not its
+ * subdomains).
+ */
+export function mayCreate(creators: EventCreators | null, email: string): boolean {
+	if (!creators) return true;
+	const address = email.toLowerCase();
+	return creators.addresses.includes(address) || creators.domains.includes(address.slice(address.lastIndexOf('@') + 1));
+}
 
 /** Creates an event and makes its creator the first organizer, in one transaction. */
 export async function create(db: Db, creatorId: string, input: EventInput): Promise<Event> {
@@ -101,4 +114,30 @@ export async function organizers(db: Db, eventId: string): Promise<{ userId: str
 		from event_organizers o join users u on u.id = o.user_id
 		where o.event_id = ${eventId}
 		order by o.created_at`;
+}
+
+/**
+ * The person leaves the whole event: every membership in its groups ends (whoever added them may no
+ * longer add them directly) and, for an organizer, the organizer role too. LAST_ORGANIZER when they
+ * organize it alone: an event nobody may manage would be stranded. Answers the groups whose open
+ * connections must re-check this person's role.
+ */
+export async function leave(db: Db, eventId: string, userId: string): Promise<string[]> {
+	return db.begin(async (sql) => {
+		const organizers = await sql<{ userId: string }>`
+			select user_id as "userId" from event_organizers where event_id = ${eventId} for update`;
+		const organizer = organizers.some((o) => o.userId === userId);
+		if (organizer && organizers.length === 1) {
+			throw new AppError('LAST_ORGANIZER', 'You are the only organizer of this event; it cannot be left without one');
+		}
+		await sql`delete from event_organizers where event_id = ${eventId} and user_id = ${userId}`;
+		const left = await sql<{ groupId: string; addedBy: string | null }>`
+			delete from memberships m using groups g
+			where g.id = m.group_id and g.event_id = ${eventId} and m.user_id = ${userId}
+			returning m.group_id as "groupId", m.added_by as "addedBy"`;
+		await consent.refuse(sql, userId, left.map((row) => row.addedBy));
+		const groups = await sql<{ id: string }>`select id from groups where event_id = ${eventId}`;
+		await consent.forgetNotices(sql, userId, groups.map((g) => g.id));
+		return organizer ? groups.map((g) => g.id) : left.map((row) => row.groupId);
+	});
 }

@@ -1,8 +1,10 @@
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import type { Allowance } from './auth/allowance';
 import type { Principal } from './auth/authorize';
+import * as consent from './consent';
 import { fragment, type Db, type Sql } from './db/db';
 import { AppError, notFound } from './errors';
-import type { LinkInvitationInput, MemberInput } from '../protocol/api';
+import type { LinkInvitationInput, MemberAddStatus, MemberBulkInput, MemberInput } from '../protocol/api';
 import type { GroupRole } from '../protocol/roles';
 
 export type Group = { id: string; eventId: string; eventTitle: string; name: string; createdAt: Date };
@@ -85,35 +87,49 @@ export type AddResult =
 	| { kind: 'invited'; invitation: Invitation };
 
 /**
- * Adds a person to a group by e-mail. A known account becomes a member at once (an existing
- * membership gets the new role and delegation); an unknown e-mail gets a pending invitation (an
- * earlier pending one for the same e-mail is updated, so its link stays valid).
+ * Counts `count` additions against the adder's allowance before any is made (issue 12: adding is
+ * how anyone can test which addresses have accounts). RATE_LIMITED with the wait when the window is
+ * full; VALIDATION when one request holds more than the whole allowance, which no wait would fit.
+ */
+export function chargeAdditions(limiter: Allowance, adderId: string, count: number): void {
+	const minutes = Math.round(limiter.windowMs / 60_000);
+	if (count > limiter.limit) {
+		throw new AppError('VALIDATION', `This server allows ${limiter.limit} additions per ${minutes} minutes; send fewer addresses at once`, {
+			fields: { emails: `at most ${limiter.limit} addresses at once` }
+		});
+	}
+	const wait = limiter.take(adderId, count);
+	if (wait > 0) {
+		throw new AppError(
+			'RATE_LIMITED',
+			`You may add ${limiter.limit} people per ${minutes} minutes and have ${limiter.remaining(adderId)} left now; try again in ${wait} s`,
+			{ retryAfterSeconds: wait }
+		);
+	}
+}
+
+/**
+ * Adds a person to a group by e-mail. A known account becomes a member at once and gets a notice
+ * (an existing membership gets the new role and delegation); an unknown e-mail gets a pending
+ * invitation (an earlier pending one for the same e-mail is updated, so its link stays valid).
+ * MEMBER_DECLINED when the account left something this adder had added them to.
  */
 export async function addMember(db: Db, actor: Principal, input: MemberInput): Promise<AddResult> {
 	return db.begin(async (sql) => {
 		const [user] = await sql<{ id: string }>`select id from users where email = ${input.email}`;
 		const delegation = input.delegation ?? null;
-		if (user) {
-			const [row] = await sql<{ inserted: boolean }>`
-				insert into memberships (group_id, user_id, role, delegation)
-				values (${actor.groupId}, ${user.id}, ${input.role}, ${delegation})
-				on conflict (group_id, user_id) do update
-					set role = excluded.role, delegation = excluded.delegation, updated_at = now()
-				returning (xmax = 0) as inserted`;
-			const added = (await membership(sql, actor.groupId, user.id))!;
-			return { kind: row!.inserted ? 'added' : 'updated', membership: added };
-		}
-		const [existing] = await sql<Invitation>`
-			update invitations i set role = ${input.role}, delegation = ${delegation}
-			where i.group_id = ${actor.groupId} and i.email = ${input.email} and ${pending}
-			returning ${invitationFields}`;
-		if (existing) return { kind: 'invited', invitation: existing };
-		const [invitation] = await sql<Invitation>`
-			insert into invitations as i (group_id, email, role, delegation, token, created_by, expires_at)
-			values (${actor.groupId}, ${input.email}, ${input.role}, ${delegation}, ${newToken()}, ${actor.userId},
-				${new Date(Date.now() + invitationLifetimeMs)})
-			returning ${invitationFields}`;
-		return { kind: 'invited', invitation: invitation! };
+		if (!user) return { kind: 'invited', invitation: await inviteIn(sql, actor, input.email, input.role, delegation) };
+		const current = await membership(sql, actor.groupId, user.id);
+		if (!current && (await consent.refusing(sql, actor.userId, [user.id])).size) throw declined();
+		const [row] = await sql<{ inserted: boolean }>`
+			insert into memberships (group_id, user_id, role, delegation, added_by)
+			values (${actor.groupId}, ${user.id}, ${input.role}, ${delegation}, ${actor.userId})
+			on conflict (group_id, user_id) do update
+				set role = excluded.role, delegation = excluded.delegation, updated_at = now()
+			returning (xmax = 0) as inserted`;
+		if (row!.inserted) await consent.notifyAdded(sql, user.id, actor.groupId, actor.userId, input.role);
+		const added = (await membership(sql, actor.groupId, user.id))!;
+		return { kind: row!.inserted ? 'added' : 'updated', membership: added };
 	});
 }
 
@@ -126,6 +142,69 @@ export async function createLinkInvitation(db: Db, actor: Principal, input: Link
 	const [invitation] = await db.sql<Invitation>`
 		insert into invitations as i (group_id, email, role, delegation, token, created_by, expires_at)
 		values (${actor.groupId}, null, ${input.role}, ${input.delegation ?? null}, ${newToken()}, ${actor.userId},
+			${new Date(Date.now() + invitationLifetimeMs)})
+		returning ${invitationFields}`;
+	return invitation!;
+}
+
+export type BulkResult =
+	| { email: string; status: Extract<MemberAddStatus, 'added' | 'already_member'>; membership: Membership }
+	| { email: string; status: 'invited'; invitation: Invitation }
+	| { email: string; status: 'declined' };
+
+/**
+ * Adds a roster in one transaction, one answer per distinct address in the order given. Unlike the
+ * single form, a person already in the group is left as they are (a pasted roster must not demote
+ * its moderator), and a person who refuses this adder is skipped, not an error for the whole list.
+ */
+export async function addMembers(db: Db, actor: Principal, input: MemberBulkInput): Promise<BulkResult[]> {
+	const emails = [...new Set(input.emails)];
+	const delegation = input.delegation ?? null;
+	return db.begin(async (sql) => {
+		const accounts = await sql<{ id: string; email: string }>`
+			select id, email from users where email in (select value from jsonb_array_elements_text(${emails}::jsonb))`;
+		const byEmail = new Map(accounts.map((account) => [account.email, account.id]));
+		const ids = accounts.map((account) => account.id);
+		const members = new Set(
+			(await sql<{ userId: string }>`
+				select user_id as "userId" from memberships
+				where group_id = ${actor.groupId} and user_id in (select value::uuid from jsonb_array_elements_text(${ids}::jsonb))`).map((row) => row.userId)
+		);
+		const refusing = await consent.refusing(sql, actor.userId, ids);
+		const results: BulkResult[] = [];
+		for (const email of emails) {
+			const userId = byEmail.get(email);
+			if (!userId) {
+				results.push({ email, status: 'invited', invitation: await inviteIn(sql, actor, email, input.role, delegation) });
+			} else if (members.has(userId)) {
+				results.push({ email, status: 'already_member', membership: (await membership(sql, actor.groupId, userId))! });
+			} else if (refusing.has(userId)) {
+				results.push({ email, status: 'declined' });
+			} else {
+				await sql`
+					insert into memberships (group_id, user_id, role, delegation, added_by)
+					values (${actor.groupId}, ${userId}, ${input.role}, ${delegation}, ${actor.userId})`;
+				await consent.notifyAdded(sql, userId, actor.groupId, actor.userId, input.role);
+				results.push({ email, status: 'added', membership: (await membership(sql, actor.groupId, userId))! });
+			}
+		}
+		return results;
+	});
+}
+
+const declined = () =>
+	new AppError('MEMBER_DECLINED', 'This person left a group or event you had added them to and does not want to be added by you again; they may still join by an invitation link');
+
+/** A pending invitation for an address with no account: an earlier one for it is updated, so its link stays valid. */
+async function inviteIn(sql: Sql, actor: Principal, email: string, role: GroupRole, delegation: string | null): Promise<Invitation> {
+	const [existing] = await sql<Invitation>`
+		update invitations i set role = ${role}, delegation = ${delegation}
+		where i.group_id = ${actor.groupId} and i.email = ${email} and ${pending}
+		returning ${invitationFields}`;
+	if (existing) return existing;
+	const [invitation] = await sql<Invitation>`
+		insert into invitations as i (group_id, email, role, delegation, token, created_by, expires_at)
+		values (${actor.groupId}, ${email}, ${role}, ${delegation}, ${newToken()}, ${actor.userId},
 			${new Date(Date.now() + invitationLifetimeMs)})
 		returning ${invitationFields}`;
 	return invitation!;
@@ -150,10 +229,29 @@ export async function updateMember(
 	});
 }
 
+/** A manager removes someone (no refusal is recorded: that is the person's own choice, see `leave`). */
 export async function removeMember(db: Db, groupId: string, userId: string): Promise<void> {
-	const removed = await db.sql`
-		delete from memberships where group_id = ${groupId} and user_id = ${userId} returning user_id`;
-	if (removed.length === 0) throw notFound('Member not found');
+	await db.begin(async (sql) => {
+		const removed = await sql`
+			delete from memberships where group_id = ${groupId} and user_id = ${userId} returning user_id`;
+		if (removed.length === 0) throw notFound('Member not found');
+		await consent.forgetNotices(sql, userId, [groupId]);
+	});
+}
+
+/**
+ * The person leaves a group by themselves: their membership ends, its notice goes, and whoever had
+ * added them may no longer add them directly. False when they had no membership in it.
+ */
+export async function leave(db: Db, groupId: string, userId: string): Promise<boolean> {
+	return db.begin(async (sql) => {
+		const [left] = await sql<{ addedBy: string | null }>`
+			delete from memberships where group_id = ${groupId} and user_id = ${userId} returning added_by as "addedBy"`;
+		if (!left) return false;
+		await consent.refuse(sql, userId, [left.addedBy]);
+		await consent.forgetNotices(sql, userId, [groupId]);
+		return true;
+	});
 }
 
 export async function pendingInvitations(db: Db, groupId: string): Promise<Invitation[]> {
@@ -197,11 +295,12 @@ export async function invitationByToken(db: Db, token: string): Promise<Invitati
  * it (issue 12 item 9): anyone else who holds the link gets INVITATION_FOR_OTHER_ADDRESS and nothing
  * changes. A link invitation stays open for the next person. Returns the group id.
  * INVITATION_USED when it was already accepted, revoked or has expired.
+ * The person chose to join, so a refusal of the invitation's maker is lifted.
  */
 export async function acceptInvitation(db: Db, token: string, user: { id: string; email: string }): Promise<string> {
 	return db.begin(async (sql) => {
-		const [invitation] = await sql<{ id: string; groupId: string; email: string | null; role: GroupRole; delegation: string | null; usable: boolean }>`
-			select i.id, i.group_id as "groupId", i.email, i.role, i.delegation, (${pending}) as usable
+		const [invitation] = await sql<{ id: string; groupId: string; email: string | null; role: GroupRole; delegation: string | null; createdBy: string; usable: boolean }>`
+			select i.id, i.group_id as "groupId", i.email, i.role, i.delegation, i.created_by as "createdBy", (${pending}) as usable
 			from invitations i where i.token = ${token}
 			for update`;
 		if (!invitation) throw notFound('This invitation link is not valid');
@@ -221,6 +320,7 @@ export async function acceptInvitation(db: Db, token: string, user: { id: string
 		} else {
 			await sql`update invitations set accepted_at = now(), accepted_by = ${user.id}, uses = 1 where id = ${invitation.id}`;
 		}
+		await consent.consent(sql, user.id, invitation.createdBy);
 		return invitation.groupId;
 	});
 }

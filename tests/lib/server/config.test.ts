@@ -28,7 +28,9 @@ describe('loadConfig', () => {
 			metricsToken: null,
 			argon2MemoryKiB: 19456,
 			connectionCaps: { collabPerDocument: 20, live: 30 },
-			registrations: { perAddress: 100, windowMinutes: 10 }
+			registrations: { perAddress: 100, windowMinutes: 10 },
+			memberAdditions: { perAdder: 1000, windowMs: 60 * 60_000 },
+			eventCreators: null
 		});
 	});
 
@@ -57,7 +59,10 @@ describe('loadConfig', () => {
 				METRICS_TOKEN: 'scraper-token-0123456789',
 				PLENARY_ARGON2_MEMORY_KIB: '1024',
 				COLLAB_CONNECTIONS_PER_DOCUMENT: '5',
-				LIVE_CONNECTIONS_PER_ACCOUNT: '7'
+				LIVE_CONNECTIONS_PER_ACCOUNT: '7',
+				MEMBER_ADDITIONS_PER_ADDER: '600',
+				MEMBER_ADDITION_WINDOW_MINUTES: '10',
+				EVENT_CREATORS: 'Chair@Court.kz, @osce.org'
 			})
 		).toEqual({
 			port: 8080,
@@ -72,7 +77,9 @@ describe('loadConfig', () => {
 			metricsToken: 'scraper-token-0123456789',
 			argon2MemoryKiB: 1024,
 			connectionCaps: { collabPerDocument: 5, live: 7 },
-			registrations: { perAddress: 100, windowMinutes: 10 }
+			registrations: { perAddress: 100, windowMinutes: 10 },
+			memberAdditions: { perAdder: 600, windowMs: 10 * 60_000 },
+			eventCreators: { addresses: ['chair@court.kz'], domains: ['osce.org'] }
 		});
 	});
 
@@ -96,11 +103,28 @@ describe('loadConfig', () => {
 		['PLENARY_ARGON2_MEMORY_KIB', '512'],
 		['COLLAB_CONNECTIONS_PER_DOCUMENT', '0'],
 		['COLLAB_CONNECTIONS_PER_DOCUMENT', 'many'],
-		['LIVE_CONNECTIONS_PER_ACCOUNT', '2.5']
+		['LIVE_CONNECTIONS_PER_ACCOUNT', '2.5'],
+		['MEMBER_ADDITIONS_PER_ADDER', '0'],
+		['MEMBER_ADDITIONS_PER_ADDER', 'lots'],
+		['MEMBER_ADDITION_WINDOW_MINUTES', '0'],
+		['MEMBER_ADDITION_WINDOW_MINUTES', '10081'],
+		['EVENT_CREATORS', 'osce.org'],
+		['EVENT_CREATORS', 'chair@court.kz, @'],
+		['EVENT_CREATORS', '@court..kz'],
+		['EVENT_CREATORS', 'chair@court.kz @osce.org not-an-address']
 	])('refuses %s=%j with a ConfigError naming the variable', (variable, value) => {
 		const error = configError({ NODE_ENV: 'test', [variable]: value });
 		expect(error.variable).toBe(variable);
 		expect(error.message).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
+	});
+
+	it('reads EVENT_CREATORS separated by commas, semicolons or spaces, lower-cased, and empty as open to all', () => {
+		expect(loadConfig({ EVENT_CREATORS: ' a@court.kz;@OSCE.org\n b@un.org , ' }).eventCreators).toEqual({
+			addresses: ['a@court.kz', 'b@un.org'],
+			domains: ['osce.org']
+		});
+		expect(loadConfig({ EVENT_CREATORS: ' , ' }).eventCreators).toBeNull();
+		expect(loadConfig({ EVENT_CREATORS: '@sot.xn--80ao21a' }).eventCreators).toEqual({ addresses: [], domains: ['sot.xn--80ao21a'] });
 	});
 
 	it.each(['https://plenary.example.org/app', 'https://plenary.example.org/?x=1', 'https://plenary.example.org/#top'])(

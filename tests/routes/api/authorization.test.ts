@@ -138,6 +138,24 @@ const actions: Action[] = [
 		}
 	},
 	{
+		does: 'add many people at once',
+		rule: 'AZ-66',
+		expected: managers(200),
+		unchanged: 'memberships',
+		act: async (world, actor) => {
+			const newcomer = await newUser(world.url, 'Roster newcomer');
+			const email = uniqueEmail('roster');
+			const response = await actor.post(`/api/groups/${world.groupId}/members`, { emails: [newcomer.user.email, email], role: 'participant' });
+			return {
+				response,
+				verify: async () => {
+					expect(response.body.results.map((r: any) => r.status)).toEqual(['added', 'invited']);
+					expect((await newcomer.get(`/api/groups/${world.groupId}`)).body.role).toBe('participant');
+				}
+			};
+		}
+	},
+	{
 		does: 'invite an e-mail without an account',
 		rule: 'AZ-18',
 		expected: managers(201),

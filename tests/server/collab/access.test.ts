@@ -148,6 +148,18 @@ describe.each(backends())('who may open and change a document over /collab, on %
 		expect(await raw.closed).toEqual({ code: 4404, reason: 'NOT_FOUND' });
 	});
 
+	it('a member who leaves the group, or the whole event, is disconnected with 4404 at once (AZ-24, AZ-67)', async () => {
+		const { newUser } = await import('../../helpers/client');
+		for (const path of [`/api/groups/${roster.groupId}/members/me`, `/api/events/${roster.eventId}/members/me`]) {
+			const leaver = await newUser(server.url, 'Leaving member');
+			expect((await roster.organizer.post(`/api/groups/${roster.groupId}/members`, { email: leaver.user.email, role: 'member' })).status).toBe(201);
+			const raw = openRaw(server.url, leaver, `/collab/${documentId}`);
+			await raw.opened;
+			expect((await leaver.delete(path)).status).toBe(204);
+			expect(await raw.closed).toEqual({ code: 4404, reason: 'NOT_FOUND' });
+		}
+	});
+
 	it('a locked document refuses everyone, the moderator included, until unlocked (AZ-03)', async () => {
 		const doc = await createDocument(roster.member, roster.groupId, 'Locked text', 'notes');
 		const raw = openRaw(server.url, roster.moderator, `/collab/${doc}`);

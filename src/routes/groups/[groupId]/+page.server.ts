@@ -1,15 +1,19 @@
-import { redirect } from '@sveltejs/kit';
+import { fail, isActionFailure, redirect, type ActionFailure } from '@sveltejs/kit';
+import { z } from 'zod';
 import { authorizeGroup } from '$lib/server/auth/authorize';
 import { appContext } from '$lib/server/context';
-import { blankToNull, formAction, formValues } from '$lib/server/forms';
+import { blankToNull, formAction, formValues, type FormFailure } from '$lib/server/forms';
 import * as documents from '$lib/server/documents';
 import * as groups from '$lib/server/groups';
 import * as sessions from '$lib/server/sessions';
 import { sessionCreateBody } from '$lib/protocol/live';
 import { invitationUrl } from '$lib/server/invitations';
 import { orErrorPage, userOrLogin, uuidParam } from '$lib/server/pages';
-import { documentBody, invitationRef, linkInvitationBody, memberBody, memberChangeForm, memberRef } from '$lib/protocol/api';
+import { AppError } from '$lib/server/errors';
+import { documentBody, invitationRef, limits, linkInvitationBody, memberBody, memberBulkBody, memberChangeForm, memberRef } from '$lib/protocol/api';
+import type { ErrorCode } from '$lib/protocol/errors';
 import { atLeast } from '$lib/protocol/roles';
+import { parseRoster } from '$lib/roster';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -70,12 +74,59 @@ export const actions: Actions = {
 		const values = formValues(await event.request.formData(), ['email', 'role', 'delegation']);
 		return formAction({ ...values, delegation: blankToNull(values.delegation) }, memberBody, async (input) => {
 			const principal = await moderatorOf(event);
+			groups.chargeAdditions(appContext().memberAdditionLimiter, principal.userId, 1);
 			const result = await groups.addMember(appContext().db, principal, input);
 			if (result.kind === 'invited') {
 				return { invited: { email: input.email, url: invitationUrl(event, result.invitation.token) } };
 			}
 			appContext().signals.emit('membershipChanged', { groupId: principal.groupId, userId: result.membership.userId });
 			return { added: { name: result.membership.name, kind: result.kind } };
+		});
+	},
+	addMembers: async (event) => {
+		const form = await event.request.formData();
+		const values = formValues(form, ['addresses', 'role', 'delegation']);
+		const file = form.get('roster');
+		// A roster file far above 500 addresses is not a roster; refuse before reading it.
+		if (file instanceof File && file.size > limits.jsonBodyBytes) return bulkFailure(413, 'PAYLOAD_TOO_LARGE', values);
+		const text = `${values.addresses}\n${file instanceof File ? await file.text() : ''}`;
+		const roster = parseRoster(text);
+		if (roster.unreadable.length) return bulkFailure(400, 'VALIDATION', values, { unreadable: roster.unreadable });
+		if (roster.emails.length === 0) return bulkFailure(400, 'VALIDATION', values, { empty: true });
+		if (roster.emails.length > limits.bulkMembers) return bulkFailure(400, 'TOO_LONG', values, { tooMany: roster.emails.length });
+		const outcome = await formAction({ emails: roster.emails, role: values.role, delegation: blankToNull(values.delegation) }, memberBulkBody, async (input) => {
+			const principal = await moderatorOf(event);
+			const { db, signals, memberAdditionLimiter } = appContext();
+			groups.chargeAdditions(memberAdditionLimiter, principal.userId, input.emails.length);
+			const results = await groups.addMembers(db, principal, input);
+			for (const result of results) {
+				if (result.status === 'added') signals.emit('membershipChanged', { groupId: principal.groupId, userId: result.membership.userId });
+			}
+			return {
+				bulk: {
+					results: results.map((result) => ({
+						email: result.email,
+						status: result.status,
+						name: 'membership' in result ? result.membership.name : null,
+						url: result.status === 'invited' ? invitationUrl(event, result.invitation.token) : null
+					}))
+				}
+			};
+		});
+		if (isActionFailure(outcome)) {
+			const failure = (outcome as unknown as ActionFailure<FormFailure>).data;
+			return bulkFailure(outcome.status, failure.error ?? 'VALIDATION', values, { issues: failure.issues });
+		}
+		return outcome;
+	},
+	leave: async (event) => {
+		const user = userOrLogin(event);
+		const { db, signals } = appContext();
+		return formAction({}, z.strictObject({}), async () => {
+			const principal = await authorizeGroup(db, user.id, uuidParam(event.params.groupId), 'observer');
+			if (!(await groups.leave(db, principal.groupId, user.id))) throw new AppError('CONFLICT', 'Organizers leave the event, not a group');
+			signals.emit('membershipChanged', { groupId: principal.groupId, userId: user.id });
+			redirect(303, '/');
 		});
 	},
 	updateMember: async (event) => {
@@ -113,6 +164,11 @@ export const actions: Actions = {
 		});
 	}
 };
+
+/** The bulk form's own failure, so the page shows it there and not under the one-person form. */
+function bulkFailure(status: number, error: ErrorCode, values: Record<string, unknown>, detail: Record<string, unknown> = {}) {
+	return fail(status, { bulk: { error, values, ...detail } });
+}
 
 /** "Title | 15" per line → agenda items with planned minutes; blank lines are skipped. */
 function parseAgenda(text: string): { title: string; plannedMinutes: number | null }[] {
